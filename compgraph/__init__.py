@@ -1,0 +1,55 @@
+"""compgraph: backpropagation on explicit computational graphs of gates.
+
+Examples
+--------
+>>> from compgraph import ComputationalGraph
+>>> from gates import AddGate, MulGate
+>>> g = ComputationalGraph()
+>>> _ = g.add_input("x"), g.add_input("y"), g.add_input("z")
+>>> _ = g.add_gate("q", AddGate(), ["x", "y"])
+>>> _ = g.add_gate("f", MulGate(), ["q", "z"])
+>>> g.forward(x=-2, y=5, z=-4)
+-12
+>>> g.backward()["x"]
+-4
+"""
+
+from compgraph.errors import (
+    ArityError,
+    CycleError,
+    DuplicateNodeError,
+    GateExecutionError,
+    GateReuseError,
+    GradcheckError,
+    GradientError,
+    GraphError,
+    GraphTypeError,
+    MissingFeedError,
+    NoBackwardPassError,
+    NodeKindError,
+    NodeNotFoundError,
+    NoForwardPassError,
+    OutputError,
+)
+from compgraph.graph import ComputationalGraph
+from compgraph.table import pass_table
+
+__all__ = [
+    "ArityError",
+    "ComputationalGraph",
+    "CycleError",
+    "DuplicateNodeError",
+    "GateExecutionError",
+    "GateReuseError",
+    "GradcheckError",
+    "GradientError",
+    "GraphError",
+    "GraphTypeError",
+    "MissingFeedError",
+    "NoBackwardPassError",
+    "NoForwardPassError",
+    "NodeKindError",
+    "NodeNotFoundError",
+    "OutputError",
+    "pass_table",
+]

@@ -1,0 +1,117 @@
+"""The exceptions compgraph raises: one root, one subclass per kind of fault.
+
+Every error caused by how a graph was built or fed is a :class:`GraphError`.
+Its message names the node(s) involved, and the first of them is kept on the
+error as ``err.node`` (all of them as ``err.nodes``).
+
+Examples
+--------
+>>> from compgraph import ComputationalGraph, GraphError, NodeNotFoundError
+>>> g = ComputationalGraph()
+>>> try:
+...     g.value("w")
+... except NodeNotFoundError as err:
+...     print(err, "|", err.node, "|", isinstance(err, GraphError))
+value: 'w' is not a node | w | True
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ArityError",
+    "CycleError",
+    "DuplicateNodeError",
+    "GateExecutionError",
+    "GateReuseError",
+    "GradcheckError",
+    "GradientError",
+    "GraphError",
+    "GraphTypeError",
+    "MissingFeedError",
+    "NoBackwardPassError",
+    "NoForwardPassError",
+    "NodeKindError",
+    "NodeNotFoundError",
+    "OutputError",
+]
+
+
+class GraphError(Exception):
+    """Root of every error about how a graph was built, fed or run.
+
+    Parameters
+    ----------
+    message : str
+        The whole message; it names the node(s) involved.
+    *nodes : str
+        The node(s) the message is about, first the main one.
+    """
+
+    def __init__(self, message: str, *nodes: str) -> None:
+        super().__init__(message)
+        self.nodes: tuple[str, ...] = nodes
+        self.node: str | None = nodes[0] if nodes else None
+
+
+class GraphTypeError(GraphError, TypeError):
+    """An argument of the wrong type: a name that is not a string, a gate that
+    is not a :class:`gates.Gate` instance, inputs that are not a list of names,
+    or a value that is neither a number nor an array."""
+
+
+class CycleError(GraphError):
+    """Adding a gate would close a cycle (a gate that consumes itself)."""
+
+
+class NodeNotFoundError(GraphError):
+    """A name that is not a node of the graph."""
+
+
+class DuplicateNodeError(GraphError):
+    """Adding a node under a name the graph already has."""
+
+
+class NodeKindError(GraphError):
+    """A node of the wrong kind for the request: feeding a gate, setting the
+    value of an input, asking a leaf for its gate."""
+
+
+class MissingFeedError(GraphError):
+    """A forward pass without a value for one or more inputs."""
+
+
+class OutputError(GraphError):
+    """The graph has no single output: several nodes are consumed by no gate,
+    or the graph is empty."""
+
+
+class ArityError(GraphError):
+    """A gate given a number of inputs its ``forward`` does not take."""
+
+
+class GateReuseError(GraphError):
+    """One gate instance added at two nodes (its cache belongs to one node)."""
+
+
+class NoForwardPassError(GraphError):
+    """Backward, or a value, asked for with no successful forward pass since
+    the graph was built, changed, or a pass failed."""
+
+
+class NoBackwardPassError(GraphError):
+    """A gradient asked for before a backward pass of the latest forward."""
+
+
+class GateExecutionError(GraphError):
+    """A gate's ``forward`` or ``backward`` raised; the original exception is
+    the ``__cause__``."""
+
+
+class GradientError(GraphError):
+    """A gradient that does not fit: a ``backward`` returned the wrong number
+    of gradients or one whose shape is not its input's (after summing the
+    broadcast axes), or ``dout`` does not have the output's shape."""
+
+
+class GradcheckError(GraphError):
+    """A gate's ``backward`` disagrees with finite differences of its ``forward``."""

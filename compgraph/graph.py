@@ -1,0 +1,736 @@
+"""ComputationalGraph: gates wired into a DAG, run forward in topological order
+and backward in reverse, with gradients summed where paths fork."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterator, Mapping, Sequence
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from compgraph._shapes import SCALAR_TYPES, fit_gradient
+from compgraph.errors import (
+    ArityError,
+    CycleError,
+    DuplicateNodeError,
+    GateExecutionError,
+    GateReuseError,
+    GradientError,
+    GraphError,
+    GraphTypeError,
+    MissingFeedError,
+    NoBackwardPassError,
+    NodeKindError,
+    NodeNotFoundError,
+    NoForwardPassError,
+    OutputError,
+)
+from gates.base import Gate, arity
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["ComputationalGraph"]
+
+INPUT, PARAMETER, GATE = "input", "parameter", "gate"
+
+# What the latest pass left: nothing usable, values, or values and gradients.
+_NO_PASS, _FORWARD_DONE, _BACKWARD_DONE = 0, 1, 2
+
+
+def _no_inputs(values: list[Any]) -> tuple[()]:
+    return ()
+
+
+class ComputationalGraph:
+    """A directed acyclic graph of gates, with a forward and a backward pass.
+
+    Nodes are inputs (fed at every pass), parameters (keep their value between
+    passes) and gates (computed from other nodes). A node can only consume nodes
+    added before it, so the order of insertion is an order of evaluation: adding
+    a gate appends one step to the forward schedule, and no pass sorts anything.
+    Nothing recurses, so chains of any length run.
+
+    Examples
+    --------
+    The lectures' ``f = (x + y) * z`` at ``x = -2, y = 5, z = -4``:
+
+    >>> from gates import AddGate, MulGate
+    >>> g = ComputationalGraph()
+    >>> for name in "xyz":
+    ...     _ = g.add_input(name)
+    >>> g.add_gate("q", AddGate(), ["x", "y"])
+    'q'
+    >>> g.add_gate("f", MulGate(), ["q", "z"])
+    'f'
+    >>> g.forward(x=-2, y=5, z=-4)
+    -12
+    >>> sorted(g.backward().items())
+    [('f', 1), ('q', -4), ('x', -4), ('y', -4), ('z', 3)]
+    >>> g.value("q"), g.grad("z"), g.gate("f").x
+    (3, 3, 3)
+    """
+
+    def __init__(self) -> None:
+        self._index: dict[str, int] = {}  # name -> position; positions are in topological order
+        self._names: list[str] = []
+        self._kinds: list[str] = []
+        self._gates: list[Gate | None] = []
+        self._inputs_of: list[tuple[int, ...]] = []
+        self._input_positions: list[int] = []
+        self._sinks: dict[int, None] = {}  # nodes no gate consumes, in insertion order
+        self._gate_nodes: dict[int, str] = {}  # id(gate) -> its node, to refuse reuse
+        # The schedule: one step per gate, appended as gates are added.
+        self._forward_steps: list[tuple[int, Any, Any, bool]] = []
+        self._backward_steps: list[tuple[int, Any, tuple[int, ...]]] = []
+        self._values: list[Any] = []
+        self._grads: list[Any] = []
+        self._pass = _NO_PASS
+        self._why_no_pass = "no forward pass has run"
+        self._nx_graph: nx.DiGraph | None = None
+
+    # ------------------------------------------------------------------ building
+
+    def add_input(self, name: str) -> str:
+        """Add a leaf whose value is fed at every forward pass.
+
+        Parameters
+        ----------
+        name : str
+            The node's name.
+
+        Returns
+        -------
+        str
+            ``name``.
+
+        Raises
+        ------
+        GraphTypeError
+            If ``name`` is not a string.
+        DuplicateNodeError
+            If the graph already has a node ``name``.
+
+        Examples
+        --------
+        >>> g = ComputationalGraph()
+        >>> g.add_input("x")
+        'x'
+        """
+        self._check_new_name("add_input", name)
+        self._append(name, INPUT, None, ())
+        self._input_positions.append(self._index[name])
+        return name
+
+    def add_parameter(self, name: str, value: Any) -> str:
+        """Add a leaf that keeps its value between passes (a weight).
+
+        Parameters
+        ----------
+        name : str
+            The node's name.
+        value : number or array_like
+            Its value until :meth:`set_value` replaces it.
+
+        Returns
+        -------
+        str
+            ``name``.
+
+        Raises
+        ------
+        GraphTypeError
+            If ``name`` is not a string or ``value`` is not a number or array.
+        DuplicateNodeError
+            If the graph already has a node ``name``.
+
+        Examples
+        --------
+        >>> g = ComputationalGraph()
+        >>> g.add_parameter("w", 2.0)
+        'w'
+        >>> g.value("w")
+        2.0
+        """
+        self._check_new_name("add_parameter", name)
+        value = _checked_value(value, f"add_parameter {name!r}", name)
+        self._append(name, PARAMETER, None, ())
+        self._values[-1] = value
+        return name
+
+    def add_gate(self, name: str, gate: Gate, inputs: Sequence[str]) -> str:
+        """Add a node whose value is ``gate.forward(*values of inputs)``.
+
+        Parameters
+        ----------
+        name : str
+            The node's name.
+        gate : Gate
+            A gate instance not used at any other node.
+        inputs : sequence of str
+            The nodes whose values ``forward`` takes, in order (``x / y`` is not
+            ``y / x``); a node may stand more than once (``x * x``).
+
+        Returns
+        -------
+        str
+            ``name``.
+
+        Raises
+        ------
+        GraphTypeError
+            If ``name`` is not a string, ``gate`` not a gate instance, or
+            ``inputs`` not a sequence of names.
+        DuplicateNodeError
+            If the graph already has a node ``name``.
+        GateReuseError
+            If ``gate`` already sits at another node.
+        CycleError
+            If ``name`` is among its own inputs.
+        NodeNotFoundError
+            If an input is not a node.
+        ArityError
+            If ``forward`` does not take that many inputs.
+
+        Notes
+        -----
+        Everything is checked before anything changes: a refused call leaves the
+        graph as it was.
+
+        Examples
+        --------
+        >>> from gates import MulGate
+        >>> g = ComputationalGraph()
+        >>> _ = g.add_input("x")
+        >>> g.add_gate("square", MulGate(), ["x", "x"])
+        'square'
+        >>> g.forward(x=3), g.backward()["x"]
+        (9, 6)
+        """
+        where = f"add_gate {name!r}"
+        self._check_new_name("add_gate", name)
+        if isinstance(gate, type) and issubclass(gate, Gate):
+            raise GraphTypeError(
+                f"{where}: got the class {gate.__name__}, not an instance; write {gate.__name__}()",
+                name,
+            )
+        if not isinstance(gate, Gate):
+            raise GraphTypeError(
+                f"{where}: {gate!r} is not a Gate instance (subclass gates.Gate)", name
+            )
+        other = self._gate_nodes.get(id(gate))
+        if other is not None:
+            raise GateReuseError(
+                f"{where}: this {type(gate).__name__} instance already sits at node "
+                f"{other!r}; a gate caches for one node, so create a new one",
+                name,
+                other,
+            )
+        if isinstance(inputs, str) or not isinstance(inputs, Sequence):
+            raise GraphTypeError(
+                f"{where}: inputs must be a list of node names, got {inputs!r}", name
+            )
+        for item in inputs:
+            if item == name:
+                raise CycleError(
+                    f"adding {name!r} -> {name!r} closes the cycle {name} -> {name}: "
+                    "a gate cannot consume itself",
+                    name,
+                )
+            if item not in self._index:
+                raise NodeNotFoundError(f"{where}: input {item!r} is not a node", name, item)
+        try:
+            least, most = arity(gate)
+        except TypeError as exc:
+            raise GraphTypeError(f"{where}: {exc}", name) from exc
+        if len(inputs) < least or (most is not None and len(inputs) > most):
+            wanted = (
+                str(least)
+                if least == most
+                else f"{least} or more"
+                if most is None
+                else (f"{least} to {most}")
+            )
+            raise ArityError(
+                f"{where}: {type(gate).__name__}.forward takes {wanted} inputs, "
+                f"got {len(inputs)}: {list(inputs)}",
+                name,
+            )
+
+        positions = tuple(self._index[item] for item in inputs)
+        self._append(name, GATE, gate, positions)
+        self._gate_nodes[id(gate)] = name
+        return name
+
+    def _check_new_name(self, method: str, name: Any) -> None:
+        if not isinstance(name, str):
+            raise GraphTypeError(f"{method}: node names are strings, got {name!r}")
+        if name in self._index:
+            raise DuplicateNodeError(
+                f"{method}: the graph already has a node {name!r} "
+                f"({self._kinds[self._index[name]]})",
+                name,
+            )
+
+    def _append(self, name: str, kind: str, gate: Gate | None, inputs: tuple[int, ...]) -> None:
+        position = len(self._names)
+        self._index[name] = position
+        self._names.append(name)
+        self._kinds.append(kind)
+        self._gates.append(gate)
+        self._inputs_of.append(inputs)
+        self._values.append(None)
+        for consumed in inputs:
+            self._sinks.pop(consumed, None)
+        self._sinks[position] = None
+        if gate is not None:
+            if len(inputs) == 1:
+                self._forward_steps.append((position, gate.forward, itemgetter(inputs[0]), True))
+            else:
+                gather = itemgetter(*inputs) if inputs else _no_inputs
+                self._forward_steps.append((position, gate.forward, gather, False))
+            self._backward_steps.append((position, gate.backward, inputs))
+        self._invalidate("the graph changed since the latest forward pass")
+        self._nx_graph = None
+
+    # ------------------------------------------------------------------- running
+
+    def forward(self, feeds: Mapping[str, Any] | None = None, /, **more_feeds: Any) -> Any:
+        """Compute every node in topological order; return the output's value.
+
+        Parameters
+        ----------
+        feeds : mapping of str to value, optional
+            A value for every input node; keyword arguments work too.
+
+        Returns
+        -------
+        number or numpy.ndarray
+            The value of the output: the graph's only node that no gate consumes.
+
+        Raises
+        ------
+        MissingFeedError
+            If an input has no value.
+        NodeNotFoundError
+            If a fed name is not a node.
+        NodeKindError
+            If a fed name is a gate or a parameter.
+        GraphTypeError
+            If a fed value is not a number or array.
+        OutputError
+            If the graph has no single output.
+        GateExecutionError
+            If a gate's forward raised. The graph then refuses :meth:`backward`
+            until the next forward pass succeeds.
+
+        Examples
+        --------
+        >>> from gates import AddGate
+        >>> g = ComputationalGraph()
+        >>> _ = g.add_input("a"), g.add_input("b"), g.add_gate("s", AddGate(), ["a", "b"])
+        >>> g.forward(a=1, b=2), g.forward({"a": 10, "b": 20})
+        (3, 30)
+        """
+        output = self._output("forward")
+        values = self._values.copy()
+        self._feed(values, _merge_feeds(feeds, more_feeds))
+
+        position = -1
+        try:
+            for position, forward, gather, unary in self._forward_steps:
+                if unary:
+                    values[position] = forward(gather(values))
+                else:
+                    values[position] = forward(*gather(values))
+        except Exception as exc:
+            raise self._gate_failed(position, "forward", exc) from exc
+        self._values = values
+        self._grads = []
+        self._pass = _FORWARD_DONE
+        return values[output]
+
+    def backward(self, dout: Any = None) -> dict[str, Any]:
+        """Propagate the output's gradient back to every node, in reverse topological order.
+
+        Parameters
+        ----------
+        dout : number or array_like, optional
+            The gradient arriving at the output; 1 (ones of the output's shape)
+            by default.
+
+        Returns
+        -------
+        dict
+            Node name -> gradient of the output with respect to that node, for
+            every input, parameter and gate. Gradients reaching a node along
+            several edges are summed; each has the shape of its node's value.
+
+        Raises
+        ------
+        NoForwardPassError
+            If no forward pass succeeded since the graph was built or changed,
+            or since a pass failed.
+        GradientError
+            If ``dout`` does not have the output's shape, or a gate's backward
+            returned the wrong number of gradients or one of the wrong shape.
+        GateExecutionError
+            If a gate's backward raised.
+
+        Examples
+        --------
+        Gradients add up where a node feeds two gates:
+
+        >>> from gates import AddGate, MulGate
+        >>> g = ComputationalGraph()
+        >>> _ = g.add_input("a")
+        >>> _ = g.add_gate("b", AddGate(), ["a", "a"])    # b = 2a
+        >>> _ = g.add_gate("c", MulGate(), ["b", "a"])    # c = 2a * a
+        >>> g.forward(a=3)
+        18
+        >>> g.backward()["a"]                             # dc/da = 4a
+        12
+        """
+        if self._pass == _NO_PASS:
+            raise NoForwardPassError(f"backward: {self._why_no_pass}")
+        values = self._values
+        output = self._output("backward")
+        grads: list[Any] = [None] * len(values)
+        grads[output] = _initial_gradient(dout, values[output], self._names[output])
+
+        position = -1
+        try:
+            for position, backward, inputs in reversed(self._backward_steps):
+                local = backward(grads[position])
+                if type(local) is not list or len(local) != len(inputs):
+                    local = self._gradient_list(position, local, len(inputs))
+                for consumed, grad in zip(inputs, local):
+                    if type(grad) not in SCALAR_TYPES or type(values[consumed]) not in SCALAR_TYPES:
+                        grad = self._fit(position, consumed, grad)
+                    so_far = grads[consumed]
+                    grads[consumed] = grad if so_far is None else so_far + grad
+        except GraphError:
+            self._invalidate(f"the backward pass failed at node {self._names[position]!r}")
+            raise
+        except Exception as exc:
+            raise self._gate_failed(position, "backward", exc) from exc
+        self._grads = grads
+        self._pass = _BACKWARD_DONE
+        return dict(zip(self._names, grads))
+
+    def _feed(self, values: list[Any], feeds: dict[str, Any]) -> None:
+        for name, value in feeds.items():
+            position = self._index.get(name)
+            if position is None:
+                raise NodeNotFoundError(f"forward: fed {name!r}, which is not a node", name)
+            if self._kinds[position] != INPUT:
+                raise NodeKindError(
+                    f"forward: fed {name!r}, which is a {self._kinds[position]}; "
+                    "only inputs are fed",
+                    name,
+                )
+            values[position] = _checked_value(value, f"forward: feed {name!r}", name)
+        if len(feeds) != len(self._input_positions):
+            missing = [self._names[i] for i in self._input_positions if self._names[i] not in feeds]
+            raise MissingFeedError(
+                f"forward: no value fed for input{'s' if len(missing) > 1 else ''} "
+                + ", ".join(map(repr, missing)),
+                *missing,
+            )
+
+    def _output(self, method: str) -> int:
+        if len(self._sinks) == 1:
+            return next(iter(self._sinks))
+        if not self._sinks:
+            raise OutputError(f"{method}: the graph is empty")
+        names = [self._names[i] for i in self._sinks]
+        raise OutputError(
+            f"{method}: the graph has {len(names)} outputs (nodes no gate consumes): "
+            + ", ".join(map(repr, names))
+            + "; it needs exactly one",
+            *names,
+        )
+
+    def _invalidate(self, why: str) -> None:
+        self._pass = _NO_PASS
+        self._why_no_pass = why
+        self._grads = []
+
+    def _gate_failed(self, position: int, method: str, exc: Exception) -> GateExecutionError:
+        name = self._names[position]
+        self._invalidate(f"the {method} pass failed at node {name!r}")
+        return GateExecutionError(
+            f"node {name!r} ({type(self._gates[position]).__name__}).{method} raised "
+            f"{type(exc).__name__}: {exc}",
+            name,
+        )
+
+    def _gradient_list(self, position: int, local: Any, expected: int) -> list[Any]:
+        """``local`` as a list of one gradient per input, or a GradientError saying why not."""
+        name, gate = self._names[position], self._gates[position]
+        if not isinstance(local, (list, tuple)):
+            raise GradientError(
+                f"node {name!r} ({type(gate).__name__}): backward returned "
+                f"{type(local).__name__}, not a list of {expected} gradient"
+                f"{'s' if expected != 1 else ''}",
+                name,
+            )
+        if len(local) != expected:
+            raise GradientError(
+                f"node {name!r} ({type(gate).__name__}): backward returned "
+                f"{len(local)} gradient{'s' if len(local) != 1 else ''} for {expected} "
+                f"input{'s' if expected != 1 else ''}",
+                name,
+            )
+        return list(local)
+
+    def _fit(self, position: int, consumed: int, grad: Any) -> Any:
+        try:
+            return fit_gradient(grad, self._values[consumed])
+        except ValueError as exc:
+            name = self._names[position]
+            raise GradientError(
+                f"node {name!r} ({type(self._gates[position]).__name__}): backward's "
+                f"gradient for input {self._names[consumed]!r} {exc}",
+                name,
+                self._names[consumed],
+            ) from None
+
+    # ---------------------------------------------------------------- inspecting
+
+    def value(self, name: str) -> Any:
+        """The value of node ``name``: a parameter's current value, or what the
+        latest forward pass computed or was fed.
+
+        Raises
+        ------
+        NodeNotFoundError
+            If ``name`` is not a node.
+        NoForwardPassError
+            If ``name`` is an input or gate and no forward pass has succeeded
+            since the graph was built or changed, or since a pass failed.
+        """
+        position = self._position("value", name)
+        if self._kinds[position] != PARAMETER and self._pass == _NO_PASS:
+            raise NoForwardPassError(f"value {name!r}: {self._why_no_pass}", name)
+        return self._values[position]
+
+    def set_value(self, name: str, value: Any) -> None:
+        """Replace the value of parameter ``name`` (an optimizer's step).
+
+        Raises
+        ------
+        NodeNotFoundError
+            If ``name`` is not a node.
+        NodeKindError
+            If ``name`` is not a parameter.
+        GraphTypeError
+            If ``value`` is not a number or array.
+
+        Examples
+        --------
+        >>> g = ComputationalGraph()
+        >>> _ = g.add_parameter("w", 1.0)
+        >>> g.set_value("w", 0.5)
+        >>> g.value("w")
+        0.5
+        """
+        position = self._position("set_value", name)
+        if self._kinds[position] != PARAMETER:
+            raise NodeKindError(
+                f"set_value: {name!r} is a{'n' if self._kinds[position] == INPUT else ''} "
+                f"{self._kinds[position]}, not a parameter",
+                name,
+            )
+        self._values[position] = _checked_value(value, f"set_value {name!r}", name)
+
+    def grad(self, name: str) -> Any:
+        """The gradient of the output with respect to node ``name``, from the latest backward.
+
+        Raises
+        ------
+        NodeNotFoundError
+            If ``name`` is not a node.
+        NoBackwardPassError
+            If no backward pass followed the latest forward pass.
+        """
+        position = self._position("grad", name)
+        if self._pass != _BACKWARD_DONE:
+            raise NoBackwardPassError(
+                f"grad {name!r}: no backward pass since the latest forward pass", name
+            )
+        return self._grads[position]
+
+    def gate(self, name: str) -> Gate:
+        """The gate instance at node ``name``, holding what its latest forward cached.
+
+        Raises
+        ------
+        NodeNotFoundError
+            If ``name`` is not a node.
+        NodeKindError
+            If ``name`` is an input or a parameter.
+        """
+        position = self._position("gate", name)
+        gate = self._gates[position]
+        if gate is None:
+            kind = self._kinds[position]
+            raise NodeKindError(
+                f"gate: {name!r} is a{'n' if kind == INPUT else ''} {kind}, not a gate", name
+            )
+        return gate
+
+    def inputs(self, name: str) -> list[str]:
+        """The nodes gate ``name`` consumes, in order; ``[]`` for an input or parameter.
+
+        Raises
+        ------
+        NodeNotFoundError
+            If ``name`` is not a node.
+
+        Examples
+        --------
+        >>> from gates import DivGate
+        >>> g = ComputationalGraph()
+        >>> _ = g.add_input("x"), g.add_input("y"), g.add_gate("r", DivGate(), ["y", "x"])
+        >>> g.inputs("r"), g.inputs("x")
+        (['y', 'x'], [])
+        """
+        return [self._names[i] for i in self._inputs_of[self._position("inputs", name)]]
+
+    @property
+    def output(self) -> str:
+        """The name of the output node: the only node no gate consumes.
+
+        Raises
+        ------
+        OutputError
+            If the graph is empty or has several such nodes.
+        """
+        return self._names[self._output("output")]
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """The structure as a read-only ``networkx.DiGraph``, in evaluation order.
+
+        One node per input, parameter and gate, with its ``"kind"`` in the node
+        data and, for gates, the gate instance under ``"gate"``. An edge runs from
+        each node to every gate consuming it; its ``"slots"`` tell at which input
+        positions of the gate (``(0, 1)`` for ``x * x``).
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from gates import MulGate
+        >>> g = ComputationalGraph()
+        >>> _ = g.add_input("x"), g.add_gate("sq", MulGate(), ["x", "x"])
+        >>> list(g.graph.edges(data="slots"))
+        [('x', 'sq', (0, 1))]
+        >>> nx.is_frozen(g.graph)
+        True
+        """
+        if self._nx_graph is None:
+            self._nx_graph = self._build_nx_graph()
+        return self._nx_graph
+
+    def _build_nx_graph(self) -> nx.DiGraph:
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        for name, kind, gate in zip(self._names, self._kinds, self._gates):
+            if gate is None:
+                graph.add_node(name, kind=kind)
+            else:
+                graph.add_node(name, kind=kind, gate=gate)
+        for position, _, inputs in self._backward_steps:
+            slots: dict[int, list[int]] = {}
+            for slot, consumed in enumerate(inputs):
+                slots.setdefault(consumed, []).append(slot)
+            for consumed, at in slots.items():
+                graph.add_edge(self._names[consumed], self._names[position], slots=tuple(at))
+        return nx.freeze(graph)
+
+    def kind(self, name: str) -> str:
+        """``"input"``, ``"parameter"`` or ``"gate"``.
+
+        Raises
+        ------
+        NodeNotFoundError
+            If ``name`` is not a node.
+        """
+        return self._kinds[self._position("kind", name)]
+
+    def _position(self, method: str, name: str) -> int:
+        position = self._index.get(name) if isinstance(name, str) else None
+        if position is None:
+            raise NodeNotFoundError(f"{method}: {name!r} is not a node", str(name))
+        return position
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        """The node names in evaluation order."""
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __repr__(self) -> str:
+        counts = {kind: self._kinds.count(kind) for kind in (INPUT, PARAMETER, GATE)}
+        return (
+            f"<ComputationalGraph: {counts[INPUT]} inputs, {counts[PARAMETER]} parameters, "
+            f"{counts[GATE]} gates>"
+        )
+
+
+def _merge_feeds(feeds: Mapping[str, Any] | None, more_feeds: dict[str, Any]) -> dict[str, Any]:
+    if feeds is None:
+        return more_feeds
+    if not isinstance(feeds, Mapping):
+        raise GraphTypeError(
+            f"forward: feeds must be a mapping of input names to values, got {feeds!r}"
+        )
+    both = set(feeds) & set(more_feeds)
+    if both:
+        raise GraphTypeError(
+            "forward: fed twice, in the mapping and as keywords: " + ", ".join(map(repr, both)),
+            *both,
+        )
+    return {**feeds, **more_feeds}
+
+
+def _checked_value(value: Any, where: str, name: str) -> Any:
+    """``value`` as a number or array (lists become arrays), or a GraphTypeError."""
+    if isinstance(value, numbers.Number):
+        return value
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
+        return value
+    try:
+        array = np.asarray(value)
+    except Exception:  # ragged lists and other things numpy refuses
+        array = None
+    if array is None or array.dtype.kind not in "biufc":
+        raise GraphTypeError(
+            f"{where}: expected a number or a numeric array, got {type(value).__name__} {value!r}",
+            name,
+        )
+    return array
+
+
+def _initial_gradient(dout: Any, output_value: Any, output: str) -> Any:
+    if dout is None:
+        if isinstance(output_value, np.ndarray):
+            dtype = output_value.dtype if output_value.dtype.kind in "fc" else np.float64
+            return np.ones(output_value.shape, dtype=dtype)
+        return 1
+    dout = _checked_value(dout, "backward: dout", output)
+    if np.shape(dout) != np.shape(output_value):
+        raise GradientError(
+            f"backward: dout has shape {np.shape(dout)}, but the output {output!r} "
+            f"has shape {np.shape(output_value)}",
+            output,
+        )
+    return dout

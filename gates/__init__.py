@@ -1,0 +1,41 @@
+"""Gates: the base class :class:`Gate` and the built-in gates.
+
+Every built-in gate works on Python numbers and on numpy arrays, broadcasting
+as numpy does.
+
+Examples
+--------
+>>> from gates import MulGate
+>>> gate = MulGate()
+>>> gate.forward(3, -4), gate.backward(1)
+(-12, [-4, 3])
+"""
+
+from gates.arithmetic import (
+    AddConstantGate,
+    AddGate,
+    DivGate,
+    MulConstantGate,
+    MulGate,
+    PowGate,
+    ReciprocalGate,
+    SubGate,
+)
+from gates.base import Gate, arity
+from gates.elementwise import ExpGate, MaxGate, SigmoidGate
+
+__all__ = [
+    "AddConstantGate",
+    "AddGate",
+    "DivGate",
+    "ExpGate",
+    "Gate",
+    "MaxGate",
+    "MulConstantGate",
+    "MulGate",
+    "PowGate",
+    "ReciprocalGate",
+    "SigmoidGate",
+    "SubGate",
+    "arity",
+]

@@ -1,0 +1,41 @@
+"""Elementwise functions that take Python numbers and numpy arrays alike.
+
+numpy's ufuncs cost about ten times the arithmetic on a Python number, so each
+helper takes the ``math`` route for numbers and the numpy route for arrays.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+_NUMBER = (int, float)
+
+
+def exp(x: Any) -> Any:
+    """``e ** x``, elementwise."""
+    return math.exp(x) if isinstance(x, _NUMBER) else np.exp(x)
+
+
+def sigmoid(x: Any) -> Any:
+    """``1 / (1 + e ** -x)``, elementwise, computed without overflow.
+
+    For ``x < 0`` it uses the equal form ``e ** x / (1 + e ** x)``, so the
+    exponential never exceeds 1: the limits at +-1000 are exactly 1 and 0.
+    """
+    if isinstance(x, _NUMBER):
+        if x >= 0:
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)
+        return e / (1.0 + e)
+    e = np.exp(-np.abs(x))  # at most 1, so no overflow
+    return np.where(np.asarray(x) >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def select(mask: Any, x: Any, y: Any) -> Any:
+    """``x`` where ``mask`` holds, else ``y``, elementwise (numpy's ``where``)."""
+    if isinstance(mask, (bool, np.bool_)) and isinstance(x, _NUMBER) and isinstance(y, _NUMBER):
+        return x if mask else y
+    return np.where(mask, x, y)

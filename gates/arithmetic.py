@@ -1,0 +1,264 @@
+"""Gates of arithmetic: add, subtract, multiply, divide, and their forms with a constant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gates.base import Gate
+
+__all__ = [
+    "AddConstantGate",
+    "AddGate",
+    "DivGate",
+    "MulConstantGate",
+    "MulGate",
+    "PowGate",
+    "ReciprocalGate",
+    "SubGate",
+]
+
+
+class AddGate(Gate):
+    """Add two or more inputs: ``z = x + y + ...``; the gradient distributor.
+
+    Every input receives ``dz`` unchanged.
+
+    Attributes
+    ----------
+    n_inputs : int
+        How many inputs the latest forward added.
+
+    Examples
+    --------
+    >>> gate = AddGate()
+    >>> gate.forward(-2, 5)
+    3
+    >>> gate.backward(-4)
+    [-4, -4]
+    >>> gate.forward(1, 2, 3), gate.backward(0.5)
+    (6, [0.5, 0.5, 0.5])
+    """
+
+    symbol = "+"
+
+    def forward(self, x: Any, y: Any, *more: Any) -> Any:
+        self.n_inputs = 2 + len(more)
+        z = x + y
+        for term in more:
+            z = z + term
+        return z
+
+    def backward(self, dz: Any) -> list[Any]:
+        return [dz] * self.n_inputs
+
+
+class SubGate(Gate):
+    """Subtract: ``z = x - y``; ``x`` receives ``dz``, ``y`` receives ``-dz``.
+
+    Examples
+    --------
+    >>> gate = SubGate()
+    >>> gate.forward(5, 3), gate.backward(2)
+    (2, [2, -2])
+    """
+
+    symbol = "-"
+
+    def forward(self, x: Any, y: Any) -> Any:
+        return x - y
+
+    def backward(self, dz: Any) -> list[Any]:
+        return [dz, -dz]
+
+
+class MulGate(Gate):
+    """Multiply two inputs: ``z = x * y``; each input's gradient is the other times ``dz``.
+
+    The gradient switcher: the local gradients are the inputs, swapped.
+
+    Attributes
+    ----------
+    x, y : number or numpy.ndarray
+        The inputs of the latest forward.
+
+    Examples
+    --------
+    >>> gate = MulGate()
+    >>> gate.forward(-2.0, 3.0)
+    -6.0
+    >>> gate.backward(1.0)
+    [3.0, -2.0]
+    """
+
+    symbol = "*"
+
+    def forward(self, x: Any, y: Any) -> Any:
+        self.x = x
+        self.y = y
+        return x * y
+
+    def backward(self, dz: Any) -> list[Any]:
+        dx = self.y * dz
+        dy = self.x * dz
+        return [dx, dy]
+
+
+class DivGate(Gate):
+    """Divide: ``z = x / y``; ``dx = dz / y`` and ``dy = -dz * x / y**2``.
+
+    Attributes
+    ----------
+    x, y : number or numpy.ndarray
+        The inputs of the latest forward.
+
+    Examples
+    --------
+    >>> gate = DivGate()
+    >>> gate.forward(3.0, 2.0), gate.backward(1.0)
+    (1.5, [0.5, -0.75])
+    """
+
+    symbol = "/"
+
+    def forward(self, x: Any, y: Any) -> Any:
+        self.x = x
+        self.y = y
+        return x / y
+
+    def backward(self, dz: Any) -> list[Any]:
+        dx = dz / self.y
+        dy = -dz * self.x / (self.y * self.y)
+        return [dx, dy]
+
+
+class MulConstantGate(Gate):
+    """Multiply by a constant: ``z = c * x``; ``dx = c * dz``.
+
+    The lectures' ``*-1`` gate is ``MulConstantGate(-1)``.
+
+    Parameters
+    ----------
+    c : number
+        The constant factor.
+
+    Examples
+    --------
+    >>> gate = MulConstantGate(-1)
+    >>> gate.forward(1.0), gate.backward(-0.2), gate.symbol
+    (-1.0, [0.2], '*-1')
+    """
+
+    def __init__(self, c: float) -> None:
+        self.c = c
+        self.symbol = f"*{c:g}"
+
+    def __repr__(self) -> str:
+        return f"MulConstantGate({self.c!r})"
+
+    def forward(self, x: Any) -> Any:
+        return self.c * x
+
+    def backward(self, dz: Any) -> list[Any]:
+        return [self.c * dz]
+
+
+class AddConstantGate(Gate):
+    """Add a constant: ``z = x + c``; ``dx = dz``.
+
+    The lectures' ``+1`` gate is ``AddConstantGate(1)``.
+
+    Parameters
+    ----------
+    c : number
+        The constant added.
+
+    Examples
+    --------
+    >>> gate = AddConstantGate(1)
+    >>> gate.forward(0.5), gate.backward(-0.53), gate.symbol
+    (1.5, [-0.53], '+1')
+    """
+
+    def __init__(self, c: float) -> None:
+        self.c = c
+        self.symbol = f"{c:+g}"
+
+    def __repr__(self) -> str:
+        return f"AddConstantGate({self.c!r})"
+
+    def forward(self, x: Any) -> Any:
+        return x + self.c
+
+    def backward(self, dz: Any) -> list[Any]:
+        return [dz]
+
+
+class ReciprocalGate(Gate):
+    """Reciprocal: ``z = 1 / x``; ``dx = -dz / x**2``.
+
+    Attributes
+    ----------
+    x : number or numpy.ndarray
+        The input of the latest forward.
+
+    Examples
+    --------
+    The lectures' last gate of the sigmoid neuron, at 1.37:
+
+    >>> gate = ReciprocalGate()
+    >>> round(gate.forward(1.37), 2), round(gate.backward(1.0)[0], 2)
+    (0.73, -0.53)
+    """
+
+    symbol = "1/x"
+
+    def forward(self, x: Any) -> Any:
+        self.x = x
+        return 1 / x
+
+    def backward(self, dz: Any) -> list[Any]:
+        return [-dz / (self.x * self.x)]
+
+
+class PowGate(Gate):
+    """Raise to a constant power: ``z = x ** c``; ``dx = c * x ** (c - 1) * dz``.
+
+    Parameters
+    ----------
+    c : number
+        The exponent.
+
+    Attributes
+    ----------
+    x : number or numpy.ndarray
+        The input of the latest forward.
+
+    Raises
+    ------
+    ValueError
+        In ``forward``, for a negative number raised to a fractional power
+        (no real result).
+
+    Examples
+    --------
+    >>> gate = PowGate(2)
+    >>> gate.forward(3.0), gate.backward(1.0)
+    (9.0, [6.0])
+    """
+
+    def __init__(self, c: float) -> None:
+        self.c = c
+        self.symbol = f"**{c:g}"
+
+    def __repr__(self) -> str:
+        return f"PowGate({self.c!r})"
+
+    def forward(self, x: Any) -> Any:
+        self.x = x
+        z = x**self.c
+        if isinstance(z, complex):
+            raise ValueError(f"{x!r} ** {self.c!r} has no real value")
+        return z
+
+    def backward(self, dz: Any) -> list[Any]:
+        return [self.c * self.x ** (self.c - 1) * dz]

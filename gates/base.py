@@ -1,0 +1,105 @@
+"""The gate: a function that computes its output forward and, given the gradient
+on its output, one gradient per input backward."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from typing import Any
+
+__all__ = ["Gate", "arity"]
+
+
+class Gate:
+    """Base class of every gate.
+
+    A subclass defines ``forward(self, ...)``, which computes the output from the
+    inputs and caches on ``self`` what ``backward`` needs, and ``backward(self,
+    dz)``, which turns the gradient ``dz`` on the output into a list of one
+    gradient per input, in order. The number of inputs is the number of
+    positional parameters of ``forward``; ``forward(self, *xs)`` takes any number.
+    Nothing else is required: no registration, no ``super().__init__()`` call.
+
+    A gradient may have the broadcast shape of the output: the engine sums it
+    back to its input's shape. A gate must not modify its inputs or ``dz`` in place.
+
+    Attributes
+    ----------
+    symbol : str
+        How tables and drawings label the gate (``"*"``, ``"exp"``); empty means
+        the class name.
+
+    Examples
+    --------
+    The lecture's multiply gate, written as a user would:
+
+    >>> class MyMulGate(Gate):
+    ...     def forward(self, x, y):
+    ...         self.x = x
+    ...         self.y = y
+    ...         return x * y
+    ...
+    ...     def backward(self, dz):
+    ...         dx = self.y * dz
+    ...         dy = self.x * dz
+    ...         return [dx, dy]
+    >>> gate = MyMulGate()
+    >>> gate.forward(-2, 3)
+    -6
+    >>> gate.backward(1)
+    [3, -2]
+    >>> arity(gate)
+    (2, 2)
+    """
+
+    symbol: str = ""
+    forward: Callable[..., Any]
+    backward: Callable[[Any], Sequence[Any]]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+_ARITY: dict[type, tuple[int, int | None]] = {}
+
+
+def arity(gate: Gate) -> tuple[int, int | None]:
+    """The least and the most inputs ``gate.forward`` takes (``None``: no limit).
+
+    Worked out from the signature of ``forward`` once per gate class.
+
+    Raises
+    ------
+    TypeError
+        If the gate's class lacks ``forward`` or ``backward``, or its ``forward``
+        has required keyword-only parameters.
+
+    Examples
+    --------
+    >>> from gates import AddGate, ExpGate
+    >>> arity(ExpGate()), arity(AddGate())
+    ((1, 1), (2, None))
+    """
+    cls = type(gate)
+    known = _ARITY.get(cls)
+    if known is not None:
+        return known
+    for method in ("forward", "backward"):
+        if not callable(getattr(cls, method, None)):
+            raise TypeError(f"{cls.__name__} defines no {method}(); a gate needs both")
+    least, most = 0, 0
+    limited = True
+    params = list(inspect.signature(cls.forward).parameters.values())[1:]  # skip self
+    for param in params:
+        if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
+            most += 1
+            least += param.default is param.empty
+        elif param.kind is param.VAR_POSITIONAL:
+            limited = False
+        elif param.kind is param.KEYWORD_ONLY and param.default is param.empty:
+            raise TypeError(
+                f"{cls.__name__}.forward has the required keyword-only parameter "
+                f"{param.name!r}; the engine passes inputs by position only"
+            )
+    _ARITY[cls] = result = (least, most if limited else None)
+    return result
