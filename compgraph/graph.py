@@ -292,7 +292,8 @@ class ComputationalGraph:
                 gather = itemgetter(*inputs) if inputs else _no_inputs
                 self._forward_steps.append((position, gate.forward, gather, False))
             self._backward_steps.append((position, gate.backward, inputs))
-        self._invalidate("the graph changed since the latest forward pass")
+        if self._pass != _NO_PASS:
+            self._invalidate("the graph changed since the latest forward pass")
         self._nx_graph = None
 
     # ------------------------------------------------------------------- running

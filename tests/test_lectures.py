@@ -1,0 +1,63 @@
+"""The lecture notes' worked examples, with their numbers."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from compgraph.lectures import neuron, three_times_a_plus_bc, x_plus_y_times_z
+
+
+def test_three_times_a_plus_bc():
+    g, feeds = three_times_a_plus_bc()
+    assert feeds == {"a": 5, "b": 4, "c": 2}
+    assert g.forward(feeds) == 39
+    assert (g.value("u"), g.value("v")) == (8, 13)
+    assert g.backward() == {"a": 3, "b": 6, "c": 12, "u": 3, "v": 3, "J": 1}
+
+
+def test_x_plus_y_times_z():
+    g, feeds = x_plus_y_times_z()
+    assert g.forward(feeds) == -12
+    assert g.backward() == {"x": -4, "y": -4, "z": 3, "q": -4, "f": 1}
+    assert (g.gate("f").x, g.gate("f").y) == (3, -4)
+
+
+# The lecture's numbers for the neuron at w = [2, -3, -3], x = [-1, -2], to 2 decimals.
+NEURON_VALUES = {"w0*x0": -2, "w1*x1": 6, "sum": 4, "dot": 1, "f": 0.73}
+NEURON_GRADS = {"w0": -0.2, "x0": 0.39, "w1": -0.39, "x1": -0.59, "w2": 0.2, "dot": 0.2}
+
+
+@pytest.mark.parametrize("decomposed", [False, True])
+def test_sigmoid_neuron(decomposed):
+    g, feeds = neuron(decomposed=decomposed)
+    g.forward(feeds)
+    grads = g.backward()
+    for name, value in NEURON_VALUES.items():
+        assert round(g.value(name), 2) == value
+    for name, grad in NEURON_GRADS.items():
+        assert round(grads[name], 2) == grad
+    sigma = 1 / (1 + math.exp(-1))
+    assert g.value("f") == pytest.approx(sigma, rel=1e-15)
+    assert grads["dot"] == pytest.approx((1 - sigma) * sigma, rel=1e-15)
+
+
+def test_decomposed_neuron_step_by_step():
+    g, feeds = neuron(decomposed=True)
+    g.forward(feeds)
+    grads = g.backward()
+    assert [round(g.value(n), 2) for n in ["neg", "exp", "plus1"]] == [-1, 0.37, 1.37]
+    # 1/x: -1/1.37^2 = -0.53; +1 passes it; exp: 0.37 * -0.53 = -0.2; *-1: 0.2
+    assert [round(grads[n], 2) for n in ["plus1", "exp", "neg", "dot"]] == [-0.53, -0.53, -0.2, 0.2]
+    assert grads["plus1"] == pytest.approx(-1 / g.value("plus1") ** 2, rel=1e-15)
+
+
+def test_the_two_neurons_agree():
+    whole, feeds = neuron()
+    chain, _ = neuron(decomposed=True)
+    assert whole.forward(feeds) == pytest.approx(chain.forward(feeds), rel=1e-15)
+    grads_whole, grads_chain = whole.backward(), chain.backward()
+    for name, grad in grads_whole.items():
+        if name != "f":
+            assert grad == pytest.approx(grads_chain[name], rel=1e-12)
