@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Iterator, Mapping, Sequence
-from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from compgraph._shapes import SCALAR_TYPES, fit_gradient
+from compgraph import schedule
+from compgraph._shapes import SCALAR_TYPES
 from compgraph.errors import (
     ArityError,
     CycleError,
@@ -40,18 +40,15 @@ INPUT, PARAMETER, GATE = "input", "parameter", "gate"
 _NO_PASS, _FORWARD_DONE, _BACKWARD_DONE = 0, 1, 2
 
 
-def _no_inputs(values: list[Any]) -> tuple[()]:
-    return ()
-
-
 class ComputationalGraph:
     """A directed acyclic graph of gates, with a forward and a backward pass.
 
     Nodes are inputs (fed at every pass), parameters (keep their value between
     passes) and gates (computed from other nodes). A node can only consume nodes
-    added before it, so the order of insertion is an order of evaluation: adding
-    a gate appends one step to the forward schedule, and no pass sorts anything.
-    Nothing recurses, so chains of any length run.
+    added before it, so the order of insertion is an order of evaluation; the
+    first pass after a change compiles the new gates into the schedule
+    (:mod:`compgraph.schedule`), and no pass sorts anything. Nothing recurses,
+    so chains of any length run.
 
     Examples
     --------
@@ -81,10 +78,9 @@ class ComputationalGraph:
         self._inputs_of: list[tuple[int, ...]] = []
         self._input_positions: list[int] = []
         self._sinks: dict[int, None] = {}  # nodes no gate consumes, in insertion order
-        self._gate_nodes: dict[int, str] = {}  # id(gate) -> its node, to refuse reuse
-        # The schedule: one step per gate, appended as gates are added.
-        self._forward_steps: list[tuple[int, Any, Any, bool]] = []
-        self._backward_steps: list[tuple[int, Any, tuple[int, ...]]] = []
+        self._gate_ids: set[int] = set()  # to refuse a gate instance at a second node
+        self._steps: list[schedule.Step] = []  # one per gate of positions < self._compiled
+        self._compiled = 0
         self._values: list[Any] = []
         self._grads: list[Any] = []
         self._pass = _NO_PASS
@@ -209,60 +205,76 @@ class ComputationalGraph:
         >>> g.forward(x=3), g.backward()["x"]
         (9, 6)
         """
-        where = f"add_gate {name!r}"
-        self._check_new_name("add_gate", name)
-        if isinstance(gate, type) and issubclass(gate, Gate):
-            raise GraphTypeError(
-                f"{where}: got the class {gate.__name__}, not an instance; write {gate.__name__}()",
-                name,
-            )
+        # The checks take the fast road for well-formed calls; the messages are
+        # worked out only when one fails.
+        if type(name) is not str or name in self._index:
+            self._check_new_name("add_gate", name)
         if not isinstance(gate, Gate):
-            raise GraphTypeError(
-                f"{where}: {gate!r} is not a Gate instance (subclass gates.Gate)", name
-            )
-        other = self._gate_nodes.get(id(gate))
-        if other is not None:
+            raise self._not_a_gate(name, gate)
+        if id(gate) in self._gate_ids:
+            other = next(n for n, at in zip(self._names, self._gates) if at is gate)
             raise GateReuseError(
-                f"{where}: this {type(gate).__name__} instance already sits at node "
-                f"{other!r}; a gate caches for one node, so create a new one",
+                f"add_gate {name!r}: this {type(gate).__name__} instance already sits at "
+                f"node {other!r}; a gate caches for one node, so create a new one",
                 name,
                 other,
             )
-        if isinstance(inputs, str) or not isinstance(inputs, Sequence):
+        if (type(inputs) is not list and type(inputs) is not tuple) and (
+            isinstance(inputs, str) or not isinstance(inputs, Sequence)
+        ):
             raise GraphTypeError(
-                f"{where}: inputs must be a list of node names, got {inputs!r}", name
+                f"add_gate {name!r}: inputs must be a list of node names, got {inputs!r}",
+                name,
             )
-        for item in inputs:
-            if item == name:
-                raise CycleError(
-                    f"adding {name!r} -> {name!r} closes the cycle {name} -> {name}: "
-                    "a gate cannot consume itself",
-                    name,
-                )
-            if item not in self._index:
-                raise NodeNotFoundError(f"{where}: input {item!r} is not a node", name, item)
+        try:
+            positions = tuple(map(self._index.__getitem__, inputs))
+        except (KeyError, TypeError):
+            raise self._unknown_input(name, inputs) from None
         try:
             least, most = arity(gate)
         except TypeError as exc:
-            raise GraphTypeError(f"{where}: {exc}", name) from exc
-        if len(inputs) < least or (most is not None and len(inputs) > most):
-            wanted = (
-                str(least)
-                if least == most
-                else f"{least} or more"
-                if most is None
-                else (f"{least} to {most}")
-            )
+            raise GraphTypeError(f"add_gate {name!r}: {exc}", name) from exc
+        if len(positions) < least or (most is not None and len(positions) > most):
+            wanted = f"{least} or more" if most is None else str(least)
+            if most is not None and most != least:
+                wanted = f"{least} to {most}"
             raise ArityError(
-                f"{where}: {type(gate).__name__}.forward takes {wanted} inputs, "
-                f"got {len(inputs)}: {list(inputs)}",
+                f"add_gate {name!r}: {type(gate).__name__}.forward takes {wanted} inputs, "
+                f"got {len(positions)}: {list(inputs)}",
                 name,
             )
-
-        positions = tuple(self._index[item] for item in inputs)
         self._append(name, GATE, gate, positions)
-        self._gate_nodes[id(gate)] = name
+        self._gate_ids.add(id(gate))
         return name
+
+    def _not_a_gate(self, name: str, gate: Any) -> GraphTypeError:
+        if isinstance(gate, type) and issubclass(gate, Gate):
+            return GraphTypeError(
+                f"add_gate {name!r}: got the class {gate.__name__}, not an instance; "
+                f"write {gate.__name__}()",
+                name,
+            )
+        return GraphTypeError(
+            f"add_gate {name!r}: {gate!r} is not a Gate instance (subclass gates.Gate)", name
+        )
+
+    def _unknown_input(self, name: str, inputs: Sequence[Any]) -> GraphError:
+        if name in inputs:
+            return CycleError(
+                f"adding {name!r} -> {name!r} closes the cycle {name} -> {name}: "
+                "a gate cannot consume itself",
+                name,
+            )
+        for item in inputs:
+            if not isinstance(item, str):
+                return GraphTypeError(
+                    f"add_gate {name!r}: inputs are node names (strings), got {item!r}", name
+                )
+            if item not in self._index:
+                return NodeNotFoundError(
+                    f"add_gate {name!r}: input {item!r} is not a node", name, item
+                )
+        raise AssertionError("unreachable: every input was found")  # pragma: no cover
 
     def _check_new_name(self, method: str, name: Any) -> None:
         if not isinstance(name, str):
@@ -285,13 +297,6 @@ class ComputationalGraph:
         for consumed in inputs:
             self._sinks.pop(consumed, None)
         self._sinks[position] = None
-        if gate is not None:
-            if len(inputs) == 1:
-                self._forward_steps.append((position, gate.forward, itemgetter(inputs[0]), True))
-            else:
-                gather = itemgetter(*inputs) if inputs else _no_inputs
-                self._forward_steps.append((position, gate.forward, gather, False))
-            self._backward_steps.append((position, gate.backward, inputs))
         if self._pass != _NO_PASS:
             self._invalidate("the graph changed since the latest forward pass")
         self._nx_graph = None
@@ -339,15 +344,13 @@ class ComputationalGraph:
         values = self._values.copy()
         self._feed(values, _merge_feeds(feeds, more_feeds))
 
-        position = -1
+        if self._compiled < len(self._names):
+            self._steps += schedule.compile_steps(self._gates, self._inputs_of, self._compiled)
+            self._compiled = len(self._names)
         try:
-            for position, forward, gather, unary in self._forward_steps:
-                if unary:
-                    values[position] = forward(gather(values))
-                else:
-                    values[position] = forward(*gather(values))
-        except Exception as exc:
-            raise self._gate_failed(position, "forward", exc) from exc
+            schedule.forward(self._steps, values)
+        except schedule.StepError as failed:
+            raise self._gate_failed(failed) from failed.error
         self._values = values
         self._grads = []
         self._pass = _FORWARD_DONE
@@ -398,25 +401,22 @@ class ComputationalGraph:
             raise NoForwardPassError(f"backward: {self._why_no_pass}")
         values = self._values
         output = self._output("backward")
-        grads: list[Any] = [None] * len(values)
-        grads[output] = _initial_gradient(dout, values[output], self._names[output])
-
-        position = -1
-        try:
-            for position, backward, inputs in reversed(self._backward_steps):
-                local = backward(grads[position])
-                if type(local) is not list or len(local) != len(inputs):
-                    local = self._gradient_list(position, local, len(inputs))
-                for consumed, grad in zip(inputs, local):
-                    if type(grad) not in SCALAR_TYPES or type(values[consumed]) not in SCALAR_TYPES:
-                        grad = self._fit(position, consumed, grad)
-                    so_far = grads[consumed]
-                    grads[consumed] = grad if so_far is None else so_far + grad
-        except GraphError:
-            self._invalidate(f"the backward pass failed at node {self._names[position]!r}")
-            raise
-        except Exception as exc:
-            raise self._gate_failed(position, "backward", exc) from exc
+        dout = _initial_gradient(dout, values[output], self._names[output])
+        grads: list[Any] = [0] * len(values)
+        grads[output] = dout
+        if not (
+            type(dout) in SCALAR_TYPES
+            and SCALAR_TYPES.issuperset(map(type, values))
+            and schedule.backward_scalar(self._steps, grads)
+        ):
+            grads = [None] * len(values)
+            grads[output] = dout
+            try:
+                schedule.backward_checked(self._steps, values, grads)
+            except schedule.MisfitError as misfit:
+                raise self._misfit(misfit) from None
+            except schedule.StepError as failed:
+                raise self._gate_failed(failed) from failed.error
         self._grads = grads
         self._pass = _BACKWARD_DONE
         return dict(zip(self._names, grads))
@@ -459,45 +459,25 @@ class ComputationalGraph:
         self._why_no_pass = why
         self._grads = []
 
-    def _gate_failed(self, position: int, method: str, exc: Exception) -> GateExecutionError:
-        name = self._names[position]
-        self._invalidate(f"the {method} pass failed at node {name!r}")
+    def _gate_failed(self, failed: schedule.StepError) -> GateExecutionError:
+        name, error = self._names[failed.position], failed.error
+        self._invalidate(f"the {failed.method} pass failed at node {name!r}")
         return GateExecutionError(
-            f"node {name!r} ({type(self._gates[position]).__name__}).{method} raised "
-            f"{type(exc).__name__}: {exc}",
+            f"node {name!r} ({type(self._gates[failed.position]).__name__}).{failed.method} "
+            f"raised {type(error).__name__}: {error}",
             name,
         )
 
-    def _gradient_list(self, position: int, local: Any, expected: int) -> list[Any]:
-        """``local`` as a list of one gradient per input, or a GradientError saying why not."""
-        name, gate = self._names[position], self._gates[position]
-        if not isinstance(local, (list, tuple)):
-            raise GradientError(
-                f"node {name!r} ({type(gate).__name__}): backward returned "
-                f"{type(local).__name__}, not a list of {expected} gradient"
-                f"{'s' if expected != 1 else ''}",
-                name,
-            )
-        if len(local) != expected:
-            raise GradientError(
-                f"node {name!r} ({type(gate).__name__}): backward returned "
-                f"{len(local)} gradient{'s' if len(local) != 1 else ''} for {expected} "
-                f"input{'s' if expected != 1 else ''}",
-                name,
-            )
-        return list(local)
-
-    def _fit(self, position: int, consumed: int, grad: Any) -> Any:
-        try:
-            return fit_gradient(grad, self._values[consumed])
-        except ValueError as exc:
-            name = self._names[position]
-            raise GradientError(
-                f"node {name!r} ({type(self._gates[position]).__name__}): backward's "
-                f"gradient for input {self._names[consumed]!r} {exc}",
-                name,
-                self._names[consumed],
-            ) from None
+    def _misfit(self, misfit: schedule.MisfitError) -> GradientError:
+        name = self._names[misfit.position]
+        self._invalidate(f"the backward pass failed at node {name!r}")
+        where = f"node {name!r} ({type(self._gates[misfit.position]).__name__}): "
+        if misfit.consumed is None:
+            return GradientError(where + f"backward {misfit.reason}", name)
+        consumed = self._names[misfit.consumed]
+        return GradientError(
+            where + f"backward's gradient for input {consumed!r} {misfit.reason}", name, consumed
+        )
 
     # ---------------------------------------------------------------- inspecting
 
@@ -645,7 +625,7 @@ class ComputationalGraph:
                 graph.add_node(name, kind=kind)
             else:
                 graph.add_node(name, kind=kind, gate=gate)
-        for position, _, inputs in self._backward_steps:
+        for position, inputs in enumerate(self._inputs_of):
             slots: dict[int, list[int]] = {}
             for slot, consumed in enumerate(inputs):
                 slots.setdefault(consumed, []).append(slot)

@@ -30,8 +30,8 @@ class ExpGate(Gate):
     symbol = "exp"
 
     def forward(self, x: Any) -> Any:
-        self.z = _numeric.exp(x)
-        return self.z
+        self.z = z = _numeric.exp(x)
+        return z
 
     def backward(self, dz: Any) -> list[Any]:
         return [self.z * dz]
@@ -62,8 +62,8 @@ class SigmoidGate(Gate):
     symbol = "σ"
 
     def forward(self, x: Any) -> Any:
-        self.z = _numeric.sigmoid(x)
-        return self.z
+        self.z = z = _numeric.sigmoid(x)
+        return z
 
     def backward(self, dz: Any) -> list[Any]:
         return [(1 - self.z) * self.z * dz]
@@ -97,8 +97,8 @@ class MaxGate(Gate):
     symbol = "max"
 
     def forward(self, x: Any, y: Any) -> Any:
-        self.x_wins = x >= y
-        return _numeric.select(self.x_wins, x, y)
+        self.x_wins = x_wins = x >= y
+        return _numeric.select(x_wins, x, y)
 
     def backward(self, dz: Any) -> list[Any]:
         dx = dz * self.x_wins
