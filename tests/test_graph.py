@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -624,3 +626,22 @@ def test_sub_and_div_gradients_in_a_graph():
     grads = g.backward()
     assert grads["a"] == 0.5
     assert grads["b"] == pytest.approx(-0.5 - 3.0 / 4.0)
+
+
+# ----------------------------------------------------------------- garbage
+
+
+@pytest.mark.parametrize("feeds", [FEEDS, {"x": np.ones(3), "y": np.ones((2, 1)), "z": 2.0}])
+def test_passes_leave_no_garbage_cycles(feeds):
+    g = f_xyz()
+    g.forward(feeds)
+    g.backward()
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(10):
+            g.forward(feeds)
+            g.backward()
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
