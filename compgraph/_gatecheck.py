@@ -164,6 +164,11 @@ class GradcheckReport:
         failures = self.failures
         first, others = failures[0], failures[1:]
         lines = [first.message]
+        if first.slot == "whole graph":
+            lines.append(
+                "Every gate checked passes its own check: look for state shared between "
+                "gates, or a forward that depends on more than its inputs."
+            )
         more = _plural(len(others), "more failing check")
         if others and self.label == "node":
             lines.append(f"{more}: " + ", ".join(map(_where, others)))
@@ -266,7 +271,14 @@ def _check_once(
     numeric_gate = copy.deepcopy(gate)
     outcomes = []
     for slot, analytic in enumerate(fitted):
-        numeric = central_difference(numeric_gate.forward, values, slot, dz, tolerance.step)
+        try:
+            numeric = central_difference(numeric_gate.forward, values, slot, dz, tolerance.step)
+        except Exception as exc:
+            detail = (
+                f"forward raised {_exception(exc)} when input {slot} ({labels[slot]}) "
+                f"was moved by {tolerance.step:g} for finite differences"
+            )
+            return [_fault(slot, "forward raised", detail, labels, values, dz)]
         outcome = compare(analytic, numeric, tolerance, slot)
         if outcome.problem:
             detail = f"the gradient for input {slot} ({labels[slot]}) {outcome.detail}"

@@ -172,32 +172,33 @@ def gradcheck_report(
     parameters = {name: g.value(name) for name in g if g.kind(name) == "parameter"}
 
     g.forward(feeds)
+    values = {name: g.value(name) for name in g}
     try:
         g.backward(dout)
+        grads: dict[str, Any] = {name: g.grad(name) for name in g}
         failed: Exception | None = None
     except (GradientError, GateExecutionError) as exc:
-        failed = exc
+        grads, failed = {}, exc
     rng = np.random.default_rng(seed)
     rows = [
         row
         for name in checked
         if g.kind(name) == "gate"
-        for row in _gate_rows(g, name, failed is None, tolerance, rng)
+        for row in _gate_rows(g, name, values, grads.get(name), tolerance, rng)
     ]
     if failed is not None:
         if all(row.ok for row in rows):
             raise failed
+        g.forward(feeds)  # the values of the pass stay to look at
         return GradcheckReport(rows)
 
     leaves = [name for name in checked if g.kind(name) != "gate"]
-    analytic = {name: g.grad(name) for name in leaves}
-    point = {name: g.value(name) for name in leaves}
-    output = g.value(g.output)
+    output = values[g.output]
     weights = np.ones(np.shape(output)) if dout is None else np.asarray(dout, dtype=np.float64)
     try:
         for name in leaves:
-            numeric = _whole_graph_difference(g, name, point[name], feeds, weights, tolerance.step)
-            outcome = compare(analytic[name], numeric, tolerance)
+            numeric = _whole_graph_difference(g, name, values[name], feeds, weights, tolerance.step)
+            outcome = compare(grads[name], numeric, tolerance)
             kind = g.kind(name)
             message = (
                 f"the gradient of {kind} {name!r} through the whole graph {outcome.detail}"
@@ -257,26 +258,29 @@ def _checked_nodes(g: ComputationalGraph, nodes: Iterable[str] | None) -> list[s
 def _gate_rows(
     g: ComputationalGraph,
     name: str,
-    has_grads: bool,
+    values: dict[str, Any],
+    grad: Any,
     tolerance: Tolerance,
     rng: np.random.Generator,
 ) -> list[CheckRow]:
+    """The local check of gate node ``name`` at the values of the pass, with its
+    real gradient ``grad`` (``None`` if the backward pass failed) and a random one."""
     gate = g.gate(name)
     cls = type(gate).__name__
     inputs = g.inputs(name)
-    values = [as_float64(g.value(item), f"gradcheck: the value of {item!r}") for item in inputs]
+    point = [as_float64(values[item], f"gradcheck: the value of {item!r}") for item in inputs]
 
     def random_dz(output: Any) -> Any:
         return random_like(np.zeros(np.shape(output)) if np.ndim(output) else 0.0, rng)
 
     dz_makers = [random_dz]
-    if has_grads:
-        real = as_float64(g.grad(name), f"gradcheck: the gradient of {name!r}")
+    if grad is not None:
+        real = as_float64(grad, f"gradcheck: the gradient of {name!r}")
         if np.all(np.isfinite(real)) and np.any(real != 0):
             dz_makers.insert(0, lambda output: real)
     labels = [repr(item) for item in inputs]
     rows = []
-    for outcome in check_at(gate, values, labels, dz_makers, tolerance):
+    for outcome in check_at(gate, point, labels, dz_makers, tolerance):
         slot = "" if outcome.slot is None else f"{outcome.slot} ({labels[outcome.slot]})"
         message = f"node {name!r} ({cls}): {outcome.detail}" if outcome.problem else ""
         rows.append(
