@@ -85,7 +85,8 @@ def _check_command(args: argparse.Namespace) -> int:
     module_name, colon, attribute = args.target.partition(":")
     if not (colon and module_name and attribute):
         return usage(f"expected MODULE:GateClass, got {args.target!r}")
-    if os.getcwd() not in sys.path:
+    added = os.getcwd() not in sys.path
+    if added:
         sys.path.insert(0, os.getcwd())  # the user's own modules, as ``python -m`` would
     try:
         found: object = importlib.import_module(module_name)
@@ -93,6 +94,9 @@ def _check_command(args: argparse.Namespace) -> int:
             found = getattr(found, part)
     except Exception as exc:
         return usage(f"cannot load {args.target!r}: {type(exc).__name__}: {exc}")
+    finally:
+        if added:
+            sys.path.remove(os.getcwd())
     if isinstance(found, type) and issubclass(found, Gate):
         try:
             found = found()
