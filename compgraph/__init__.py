@@ -31,6 +31,7 @@ from compgraph.errors import (
     NoForwardPassError,
     OutputError,
 )
+from compgraph.gradcheck import GradcheckReport, gradcheck, gradcheck_report
 from compgraph.graph import ComputationalGraph
 from compgraph.table import pass_table
 
@@ -42,6 +43,7 @@ __all__ = [
     "GateExecutionError",
     "GateReuseError",
     "GradcheckError",
+    "GradcheckReport",
     "GradientError",
     "GraphError",
     "GraphTypeError",
@@ -51,5 +53,7 @@ __all__ = [
     "NodeKindError",
     "NodeNotFoundError",
     "OutputError",
+    "gradcheck",
+    "gradcheck_report",
     "pass_table",
 ]

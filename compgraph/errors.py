@@ -17,6 +17,8 @@ value: 'w' is not a node | w | True
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "ArityError",
     "CycleError",
@@ -114,4 +116,10 @@ class GradientError(GraphError):
 
 
 class GradcheckError(GraphError):
-    """A gate's ``backward`` disagrees with finite differences of its ``forward``."""
+    """A gate's ``backward`` disagrees with finite differences of its ``forward``.
+
+    The whole report of the check (every node checked, with its worst error) is
+    kept on the error as ``err.report``.
+    """
+
+    report: Any = None

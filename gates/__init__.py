@@ -22,6 +22,7 @@ from gates.arithmetic import (
     SubGate,
 )
 from gates.base import Gate, arity
+from gates.check import check_gate, gate_report
 from gates.elementwise import ExpGate, MaxGate, SigmoidGate
 
 __all__ = [
@@ -38,4 +39,6 @@ __all__ = [
     "SigmoidGate",
     "SubGate",
     "arity",
+    "check_gate",
+    "gate_report",
 ]

@@ -1,0 +1,429 @@
+"""One gate's ``backward`` against central differences of its own ``forward``.
+
+The core shared by :func:`gates.check_gate` (one gate alone) and
+:func:`compgraph.gradcheck` (every gate of a pass), and the report both return.
+Every check runs on deep copies of the gate, in float64, so the gate checked is
+left as it was.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import math
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from compgraph._finite import central_difference
+from compgraph._shapes import fit_gradient
+from compgraph.errors import GradcheckError, GraphTypeError
+from compgraph.table import format_number, format_table
+
+if TYPE_CHECKING:
+    from gates.base import Gate
+
+__all__ = ["CheckRow", "GradcheckReport", "Tolerance"]
+
+#: Makes the gradient arriving at a gate's output, given that output.
+DzMaker = Callable[[Any], Any]
+
+#: How many failures a printed report tells in full under its table.
+_MESSAGES_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """The finite-difference step and the tolerances of a check.
+
+    An element passes when ``|analytic - numeric| <= atol + rtol * |numeric|``.
+
+    Raises
+    ------
+    ValueError
+        If ``step`` is not positive or a tolerance is negative.
+    """
+
+    step: float = 1e-6
+    rtol: float = 1e-3
+    atol: float = 1e-5
+
+    def __post_init__(self) -> None:
+        if not self.step > 0:
+            raise ValueError(f"step must be positive, got {self.step!r}")
+        for name in ("rtol", "atol"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name} must be 0 or more, got {getattr(self, name)!r}")
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """One line of a report: one input slot of one gate (or one leaf of a graph).
+
+    Attributes
+    ----------
+    node : str
+        The gate's node in a graph, or which inputs a gate alone was checked at
+        (``"example"``, ``"random 1"``...).
+    gate : str
+        The gate's class name, or ``"input"`` / ``"parameter"`` for a leaf
+        checked through the whole graph.
+    slot : str
+        The input slot (``"0 (x)"``), ``"whole graph"`` for a leaf, or ``""``
+        for a fault of the gate as a whole.
+    abs_error, rel_error : float
+        The worst absolute and relative error between the analytic gradient and
+        finite differences; ``nan`` when no gradient could be compared.
+    problem : str
+        ``""`` when the check passed; else what failed, in a few words.
+    message : str
+        The whole story of a failure: the node, the input, the analytic and
+        numeric values, the error and where; ``""`` when the check passed.
+    """
+
+    node: str
+    gate: str
+    slot: str
+    abs_error: float
+    rel_error: float
+    problem: str = ""
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the check passed."""
+        return not self.problem
+
+
+@dataclass
+class GradcheckReport:
+    """Every check of a gradient check, printable as a table.
+
+    Attributes
+    ----------
+    rows : list of CheckRow
+        One per input slot of every gate checked, and one per leaf checked
+        through the whole graph, in evaluation order.
+    label : str
+        The heading of the first column: ``"node"``, or ``"inputs"`` for a gate
+        checked alone.
+
+    Examples
+    --------
+    >>> report = GradcheckReport([CheckRow("f", "MulGate", "0 ('q')", 0.0, 0.0)])
+    >>> report.ok
+    True
+    >>> print(report)
+    node  gate     input    abs error  rel error  result
+    ----  -------  -------  ---------  ---------  ------
+    f     MulGate  0 ('q')  0          0          ok
+    """
+
+    rows: list[CheckRow]
+    label: str = "node"
+
+    @property
+    def ok(self) -> bool:
+        """Whether every check passed."""
+        return all(row.ok for row in self.rows)
+
+    @property
+    def failures(self) -> list[CheckRow]:
+        """The rows that failed, gates before leaves."""
+        failed = [row for row in self.rows if not row.ok]
+        return sorted(failed, key=lambda row: row.slot == "whole graph")
+
+    def __str__(self) -> str:
+        cells = [
+            [
+                row.node,
+                row.gate,
+                row.slot,
+                _format_error(row.abs_error),
+                _format_error(row.rel_error),
+                row.problem or "ok",
+            ]
+            for row in self.rows
+        ]
+        table = format_table(
+            [self.label, "gate", "input", "abs error", "rel error", "result"], cells
+        )
+        messages = [row.message for row in self.failures]
+        if len(messages) > _MESSAGES_SHOWN:
+            hidden = len(messages) - _MESSAGES_SHOWN
+            messages = [*messages[:_MESSAGES_SHOWN], f"... and {_plural(hidden, 'more failure')}"]
+        return "\n\n".join([table, "\n".join(messages)]) if messages else table
+
+    def error(self) -> GradcheckError:
+        """The error a failed check raises: the first failure told in full (a
+        gate's before a leaf's), then where the others are. The report is kept
+        on it as ``err.report``."""
+        failures = self.failures
+        first, others = failures[0], failures[1:]
+        lines = [first.message]
+        if first.slot == "whole graph":
+            lines.append(
+                "Every gate checked passes its own check: look for state shared between "
+                "gates, or a forward that depends on more than its inputs."
+            )
+        more = _plural(len(others), "more failing check")
+        if others and self.label == "node":
+            lines.append(f"{more}: " + ", ".join(map(_where, others)))
+        elif others:
+            lines.append(f"and {more} (err.report lists them)")
+        nodes = dict.fromkeys(row.node for row in failures if self.label == "node")
+        err = GradcheckError("\n".join(lines), *nodes)
+        err.report = self
+        return err
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one check of one gate found, for one input slot or (``slot`` None) the whole gate."""
+
+    slot: int | None
+    abs_error: float = math.nan
+    rel_error: float = math.nan
+    problem: str = ""
+    detail: str = ""
+
+
+def check_at(
+    gate: Gate,
+    values: Sequence[Any],
+    labels: Sequence[str],
+    dz_makers: Sequence[DzMaker],
+    tolerance: Tolerance,
+) -> list[Outcome]:
+    """Check ``gate`` at the float64 point ``values``, once per way of making ``dz``.
+
+    ``labels`` names each input (``"x"``, or a node's name quoted). Returns one
+    :class:`Outcome` per input slot, each the first failure over the ``dz``
+    tried or else the largest error; or a single outcome for a fault found
+    before gradients could be compared (an exception, an input or ``dz``
+    modified, a wrong number of gradients or a wrong shape).
+    """
+    merged: list[Outcome] = []
+    for make_dz in dz_makers:
+        outcomes = _check_once(gate, values, labels, make_dz, tolerance)
+        if len(outcomes) == 1 and math.isnan(outcomes[0].abs_error) and outcomes[0].problem:
+            return outcomes
+        if not merged:
+            merged = outcomes
+            continue
+        merged = [
+            old if old.problem or (not new.problem and old.abs_error >= new.abs_error) else new
+            for old, new in zip(merged, outcomes)
+        ]
+    return merged
+
+
+def _check_once(
+    gate: Gate,
+    values: Sequence[Any],
+    labels: Sequence[str],
+    make_dz: DzMaker,
+    tolerance: Tolerance,
+) -> list[Outcome]:
+    args = [copy.deepcopy(value) for value in values]
+    checked = copy.deepcopy(gate)
+    try:
+        output = checked.forward(*args)
+    except Exception as exc:
+        return [_fault(None, "forward raised", f"forward raised {_exception(exc)}", labels, values)]
+    for slot, (arg, value) in enumerate(zip(args, values)):
+        if not _same(arg, value):
+            detail = f"forward modified input {slot} ({labels[slot]}) in place"
+            return [_fault(slot, "modifies input", detail, labels, values)]
+    dz = make_dz(output)
+    dz_given = copy.deepcopy(dz)
+    try:
+        grads = checked.backward(dz_given)
+    except Exception as exc:
+        return [
+            _fault(
+                None, "backward raised", f"backward raised {_exception(exc)}", labels, values, dz
+            )
+        ]
+    if not _same(dz_given, dz):
+        return [_fault(None, "modifies dz", "backward modified dz in place", labels, values, dz)]
+    count = len(values)
+    if not isinstance(grads, (list, tuple)):
+        detail = (
+            f"backward returned {type(grads).__name__}, not a list of {_plural(count, 'gradient')}"
+        )
+        return [_fault(None, "not a list", detail, labels, values, dz)]
+    if len(grads) != count:
+        detail = (
+            f"backward returned {_plural(len(grads), 'gradient')} for {_plural(count, 'input')}"
+        )
+        return [_fault(None, "wrong count", detail, labels, values, dz)]
+    fitted = []
+    for slot, (grad, value) in enumerate(zip(grads, values)):
+        try:
+            fitted.append(fit_gradient(grad, value))
+        except ValueError as exc:
+            detail = f"the gradient for input {slot} ({labels[slot]}) {exc}"
+            return [_fault(slot, "wrong shape", detail, labels, values, dz)]
+    numeric_gate = copy.deepcopy(gate)
+    outcomes = []
+    for slot, analytic in enumerate(fitted):
+        try:
+            numeric = central_difference(numeric_gate.forward, values, slot, dz, tolerance.step)
+        except Exception as exc:
+            detail = (
+                f"forward raised {_exception(exc)} when input {slot} ({labels[slot]}) "
+                f"was moved by {tolerance.step:g} for finite differences"
+            )
+            return [_fault(slot, "forward raised", detail, labels, values, dz)]
+        outcome = compare(analytic, numeric, tolerance, slot)
+        if outcome.problem:
+            detail = f"the gradient for input {slot} ({labels[slot]}) {outcome.detail}"
+            outcome = Outcome(
+                slot,
+                outcome.abs_error,
+                outcome.rel_error,
+                outcome.problem,
+                f"{detail} at {_point(labels, values, dz)}",
+            )
+        outcomes.append(outcome)
+    return outcomes
+
+
+def compare(analytic: Any, numeric: Any, tolerance: Tolerance, slot: int | None = None) -> Outcome:
+    """The worst errors between two gradients of one shape, and if some element is
+    out of tolerance, a detail naming the worst one with both values.
+
+    Examples
+    --------
+    >>> compare(3.0, -4.0, Tolerance()).detail
+    'disagrees with finite differences: analytic 3, numeric -4 (abs error 7, rel error 1.75)'
+    >>> compare(2.0, 2.0000001, Tolerance()).problem
+    ''
+    """
+    a = np.asarray(analytic, dtype=np.float64)
+    n = np.asarray(numeric, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        diff = np.abs(a - n)
+        rel = np.where(diff == 0, 0.0, diff / np.abs(n))
+        allowed = tolerance.atol + tolerance.rtol * np.abs(n)
+        excess = np.where(np.isnan(diff), np.inf, diff / np.where(allowed > 0, allowed, 1e-300))
+    abs_error, rel_error = _worst(diff), _worst(rel)
+    bad = ~(diff <= allowed)
+    if not bad.any():
+        return Outcome(slot, abs_error, rel_error)
+    index = np.unravel_index(int(np.argmax(np.where(bad, excess, -1.0))), a.shape)
+    where = f" at element {tuple(int(i) for i in index)}" if a.ndim else ""
+    detail = (
+        f"disagrees with finite differences{where}: analytic {format_number(a[index], 6)}, "
+        f"numeric {format_number(n[index], 6)} (abs error {_format_error(float(diff[index]))}, "
+        f"rel error {_format_error(float(rel[index]))})"
+    )
+    return Outcome(slot, abs_error, rel_error, "wrong gradient", detail)
+
+
+def as_float64(value: Any, where: str) -> Any:
+    """``value`` as a Python float or a new float64 array, or a GraphTypeError."""
+    if isinstance(value, numbers.Real):
+        return float(value)
+    try:
+        array = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise GraphTypeError(
+            f"{where} is {type(value).__name__} {value!r}, not a real number or array"
+        ) from None
+    return float(array) if array.ndim == 0 and not isinstance(value, np.ndarray) else array
+
+
+def ones_like(output: Any) -> Any:
+    """``1.0``, or ones of the output's shape: the gradient of the output itself."""
+    return np.ones(np.shape(output)) if np.ndim(output) else 1.0
+
+
+def random_like(value: Any, rng: np.random.Generator) -> Any:
+    """Seeded random float64 values of ``value``'s shape, away from zero: each
+    element keeps its sign and scale (times a factor between 0.6 and 1.65), a
+    zero becomes a random value between 0.5 and 2 in size, of random sign."""
+    array = np.asarray(value, dtype=np.float64)
+    shape = array.shape
+    factor = np.exp(rng.uniform(-0.5, 0.5, shape))
+    fresh = rng.uniform(0.5, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
+    result = np.where(array != 0, array * factor, fresh)
+    return result if isinstance(value, np.ndarray) else float(result)
+
+
+def slot_names(gate: Gate, count: int) -> list[str]:
+    """The names ``forward`` gives its first ``count`` inputs (``"more[0]"`` for
+    the first one taken by ``*more``).
+
+    Examples
+    --------
+    >>> from gates import AddGate
+    >>> slot_names(AddGate(), 3)
+    ['x', 'y', 'more[0]']
+    """
+    params = list(inspect.signature(type(gate).forward).parameters.values())[1:]
+    named = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    rest = next((p.name for p in params if p.kind is p.VAR_POSITIONAL), "args")
+    return [named[i] if i < len(named) else f"{rest}[{i - len(named)}]" for i in range(count)]
+
+
+def _fault(
+    slot: int | None,
+    problem: str,
+    detail: str,
+    labels: Sequence[str],
+    values: Sequence[Any],
+    dz: Any = None,
+) -> Outcome:
+    return Outcome(slot, problem=problem, detail=f"{detail} at {_point(labels, values, dz)}")
+
+
+def _point(labels: Sequence[str], values: Sequence[Any], dz: Any) -> str:
+    parts = [f"{label.strip(chr(39))}={_format_value(v)}" for label, v in zip(labels, values)]
+    if dz is not None:
+        parts.append(f"dz={_format_value(dz)}")
+    return ", ".join(parts)
+
+
+def _where(row: CheckRow) -> str:
+    if row.slot == "whole graph" or not row.slot:
+        return f"{row.node!r} {row.slot}".rstrip()
+    return f"{row.node!r} input {row.slot}"
+
+
+def _format_value(value: Any) -> str:
+    if np.size(value) > 8:
+        return f"<array of shape {np.shape(value)}>"
+    return format_number(np.asarray(value) if np.ndim(value) else value, 6)
+
+
+def _format_error(error: float) -> str:
+    if math.isnan(error):
+        return ""
+    if error == 0 or not math.isfinite(error) or error >= 1e-3:
+        return format_number(error, 4)
+    return f"{error:.1e}"
+
+
+def _worst(errors: np.ndarray) -> float:
+    if errors.size == 0:
+        return 0.0
+    return math.nan if np.isnan(errors).any() else float(np.max(errors))
+
+
+def _same(after: Any, before: Any) -> bool:
+    if isinstance(before, np.ndarray):
+        return isinstance(after, np.ndarray) and np.array_equal(after, before, equal_nan=True)
+    return True  # numbers cannot be modified in place
+
+
+def _exception(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -1,0 +1,142 @@
+"""``compgraph check MODULE:GateClass``: exit status 0, 1 with the report, 2 for bad usage."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from compgraph.cli import main
+
+USER_GATES = textwrap.dedent(
+    """
+    import numpy as np
+    from gates import Gate
+
+    class MyMulGate(Gate):
+        def forward(self, x, y):
+            self.x, self.y = x, y
+            return x * y
+
+        def backward(self, dz):
+            return [self.y * dz, self.x * dz]
+
+    class SwappedMulGate(MyMulGate):
+        def backward(self, dz):
+            return [self.x * dz, self.y * dz]
+
+    class ScaleGate(Gate):
+        def __init__(self, c):
+            self.c = c
+
+        def forward(self, x):
+            return self.c * x
+
+        def backward(self, dz):
+            return [self.c * dz]
+
+    triple = ScaleGate(3.0)
+
+    class SqrtGate(Gate):
+        def forward(self, x):
+            self.z = np.sqrt(x)
+            return self.z
+
+        def backward(self, dz):
+            return [dz / (2 * self.z)]
+
+    not_a_gate = 42
+    """
+)
+
+
+@pytest.fixture
+def user_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "user_gates.py").write_text(USER_GATES)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delitem(sys.modules, "user_gates", raising=False)
+    return tmp_path
+
+
+def test_a_correct_gate_exits_0_with_its_report(
+    user_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "user_gates:MyMulGate", "--inputs", "3", "-4"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split()[:3] == ["inputs", "gate", "input"]
+    assert out.count(" ok\n") == 8
+    assert out.rstrip().endswith("MyMulGate: every gradient matches finite differences (8 checks)")
+
+
+def test_a_wrong_gate_exits_1_with_the_report(
+    user_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "user_gates:SwappedMulGate", "--inputs", "3", "-4", "--trials", "1"]) == 1
+    out = capsys.readouterr().out
+    assert out.count("wrong gradient") == 4
+    assert (
+        "SwappedMulGate: the gradient for input 0 (x) disagrees with finite differences: "
+        "analytic 3, numeric -4 (abs error 7, rel error 1.75) at x=3, y=-4, dz=1"
+    ) in out
+    assert out.rstrip().endswith("SwappedMulGate: 4 of 4 checks failed")
+
+
+def test_arrays_instances_and_default_inputs(
+    user_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "user_gates:MyMulGate", "--inputs", "[[1, 2, 3]]", "[[2], [-1]]"]) == 0
+    assert main(["check", "user_gates:triple"]) == 0
+    assert main(["check", "user_gates:SqrtGate"]) == 0  # default inputs are positive
+    assert "random 3" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["check", "user_gates"], "expected MODULE:GateClass, got 'user_gates'"),
+        (["check", "no_such_module:G"], "cannot load 'no_such_module:G': ModuleNotFoundError"),
+        (["check", "user_gates:Nope"], "cannot load 'user_gates:Nope': AttributeError"),
+        (["check", "user_gates:not_a_gate"], "is not a gate class or instance"),
+        (["check", "user_gates:ScaleGate"], "cannot create ScaleGate(): TypeError"),
+        (["check", "user_gates:MyMulGate", "--inputs", "1"], "forward takes 2 inputs, got 1"),
+        (["check", "user_gates:MyMulGate", "--inputs", "1", "x"], "--inputs: 'x' is not a number"),
+        (["check", "user_gates:MyMulGate", "--inputs", "1", "[1, [2]]"], "is not a number"),
+        (["check", "user_gates:MyMulGate", "--inputs", "1", "'a'"], "input 1 (y) is str 'a'"),
+        (["check", "user_gates:MyMulGate", "--step", "0"], "step must be positive"),
+    ],
+)
+def test_bad_usage_exits_2_with_one_line(
+    user_dir: Path, capsys: pytest.CaptureFixture[str], argv: list[str], says: str
+) -> None:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("compgraph check: ")
+    assert says in captured.err
+    assert captured.err.count("\n") == 1
+
+
+def test_from_the_shell(user_dir: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    run = subprocess.run(
+        [sys.executable, "-m", "compgraph.cli", "check", "user_gates:SwappedMulGate"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert "SwappedMulGate: the gradient for input 0 (x)" in run.stdout
+    usage = subprocess.run(
+        [sys.executable, "-m", "compgraph.cli", "check"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert usage.returncode == 2
+    assert "MODULE:GateClass" in usage.stderr
