@@ -4,7 +4,7 @@ and backward in reverse, with gradients summed where paths fork."""
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -651,6 +651,43 @@ class ComputationalGraph:
             for consumed, at in slots.items():
                 graph.add_edge(self._names[consumed], self._names[position], slots=tuple(at))
         return nx.freeze(graph)
+
+    # ------------------------------------------------------------ seeing a pass
+
+    @classmethod
+    def from_expression(
+        cls, text: str, functions: Mapping[str, Callable[[], Gate]] | None = None
+    ) -> ComputationalGraph:
+        """Build the graph of a Python arithmetic expression, one gate per operation.
+
+        The text is read with :mod:`ast`, never evaluated. Its free names become
+        inputs; see :func:`compgraph.expression.from_expression` for what it may
+        hold and how nodes are named.
+
+        Parameters
+        ----------
+        text : str
+            Numbers, names, ``+ - * / **``, unary minus, parentheses, and calls
+            of ``exp``, ``sigmoid``, ``max`` and registered functions.
+        functions : mapping of str to callable, optional
+            More functions for this call: name -> a factory of new gates.
+
+        Raises
+        ------
+        ExpressionError
+            If the text is not such an expression; the message gives the column.
+
+        Examples
+        --------
+        >>> g = ComputationalGraph.from_expression("(x + y) * z")
+        >>> g.forward(x=-2, y=5, z=-4), g.backward()["z"]
+        (-12, 3)
+        >>> g.inputs(g.output)
+        ['x + y', 'z']
+        """
+        from compgraph.expression import from_expression
+
+        return from_expression(text, functions, graph_type=cls)
 
     def kind(self, name: str) -> str:
         """``"input"``, ``"parameter"`` or ``"gate"``.
