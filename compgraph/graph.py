@@ -30,6 +30,9 @@ from compgraph.errors import (
 from gates.base import Gate, arity
 
 if TYPE_CHECKING:
+    import os
+    from pathlib import Path
+
     import networkx as nx
 
 __all__ = ["ComputationalGraph"]
@@ -688,6 +691,83 @@ class ComputationalGraph:
         from compgraph.expression import from_expression
 
         return from_expression(text, functions, graph_type=cls)
+
+    def draw(self, path: str | os.PathLike[str], digits: int = 2) -> Path:
+        """Write the circuit as an image: ``.svg`` or ``.png`` by the file's suffix.
+
+        Inputs on the left, each gate a node labelled with its symbol, and on
+        every wire its value (green, above) and, after a backward pass, the
+        gradient flowing back along it (red, below). Needs matplotlib (the
+        ``viz`` extra). See :func:`compgraph.draw.draw`.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write.
+        digits : int, optional
+            Decimals to round to (2, as the lectures).
+
+        Returns
+        -------
+        pathlib.Path
+            ``path``.
+
+        Raises
+        ------
+        ValueError
+            If the suffix is neither ``.svg`` nor ``.png``.
+        OSError
+            If the file cannot be written.
+        """
+        from compgraph.draw import draw
+
+        return draw(self, path, digits)
+
+    def to_dot(self, digits: int = 2) -> str:
+        """The circuit as Graphviz DOT text, values and gradients on the wires.
+
+        Examples
+        --------
+        >>> g = ComputationalGraph.from_expression("exp(x)")
+        >>> print(g.to_dot().splitlines()[5])
+          n1 [label="exp", tooltip="exp(x)", shape=circle];
+        """
+        from compgraph.draw import to_dot
+
+        return to_dot(self, digits)
+
+    def explain(self, digits: int = 2) -> str:
+        """The latest backward pass told step by step, as the lectures tell it.
+
+        For each gate from the output back: the gradient it receives (a sum
+        where gradients add up at a fork), then for each input the local
+        gradient with its formula and numbers, times the gradient received,
+        and the gradient sent. See :func:`compgraph.explain.explain`.
+
+        Parameters
+        ----------
+        digits : int, optional
+            Decimals to round to (2, as the lectures).
+
+        Raises
+        ------
+        NoBackwardPassError
+            If no backward pass followed the latest forward pass.
+
+        Examples
+        --------
+        >>> g = ComputationalGraph.from_expression("sigmoid(w*x)")
+        >>> _ = g.forward(w=2, x=0.5), g.backward()
+        >>> lines = g.explain().splitlines()
+        >>> print(lines[2])
+        σ 'sigmoid(w * x)' = 0.73 receives 1 (the output)
+        >>> print(lines[3].strip())
+        to 'w * x': local gradient (1 - σ(x)) * σ(x) = (1 - 0.73) * 0.73 = 0.2,
+        times 1, sends 0.2
+        """
+        from compgraph.explain import explain
+
+        return explain(self, digits)
 
     def kind(self, name: str) -> str:
         """``"input"``, ``"parameter"`` or ``"gate"``.
