@@ -6,9 +6,17 @@ Bad usage gets a one-line message on stderr and exit status 2, never a traceback
 from __future__ import annotations
 
 import argparse
+import json
+import math
+import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
 
+import numpy as np
+
+from compgraph.errors import GraphError
 from compgraph.lectures import EXAMPLES, neuron
 from compgraph.table import format_number, format_table, pass_table
 
@@ -72,9 +80,6 @@ def _check_command(args: argparse.Namespace) -> int:
     import importlib
     import os
 
-    import numpy as np
-
-    from compgraph.errors import GraphError
     from gates.base import Gate, arity
     from gates.check import gate_report
 
@@ -142,8 +147,104 @@ def _check_command(args: argparse.Namespace) -> int:
     return 1
 
 
+class UsageError(Exception):
+    """Bad input on the command line: reported in one line, exit status 2."""
+
+
+def parse_value(name: str, text: str) -> Any:
+    """A value given on the command line: an int, a float, or a list of them
+    (nested for a matrix) as an array.
+
+    Examples
+    --------
+    >>> parse_value("x", "-2"), parse_value("x", "0.5"), parse_value("x", "[1, 2.5]")
+    (-2, 0.5, array([1. , 2.5]))
+    >>> parse_value("x", "two")
+    Traceback (most recent call last):
+    ...
+    compgraph.cli.UsageError: x=two: not a number or a list of numbers
+    """
+    text = text.strip()
+    try:
+        if text.startswith("["):
+            array = np.array(json.loads(text))
+            if array.dtype.kind not in "iuf" or array.size == 0:
+                raise ValueError
+            return array
+        return int(text) if re.fullmatch(r"[+-]?\d+", text) else float(text)
+    except ValueError:
+        raise UsageError(f"{name}={text}: not a number or a list of numbers") from None
+
+
+def evaluate(args: argparse.Namespace) -> str:
+    """Run ``compgraph eval``: build, feed, forward, backward; the text to print."""
+    from compgraph.graph import ComputationalGraph
+
+    g = ComputationalGraph.from_expression(args.expression)
+    feeds: dict[str, Any] = {}
+    for item in args.values:
+        name, equals, text = item.partition("=")
+        if not equals or not name.strip():
+            raise UsageError(f"{item!r}: give each value as NAME=VALUE")
+        name = name.strip()
+        if name in feeds:
+            raise UsageError(f"{name} is given twice")
+        feeds[name] = parse_value(name, text)
+    names = [name for name in g if g.kind(name) == "input"]
+    extra = [name for name in feeds if name not in names]
+    if extra:
+        known = ", ".join(names) or "none"
+        raise UsageError(f"{', '.join(extra)}: not a name in the expression (its names: {known})")
+    missing = [name for name in names if name not in feeds]
+    if missing:
+        raise UsageError(f"no value for {', '.join(missing)} (give {missing[0]}=VALUE)")
+    g.forward(feeds)
+    g.backward()
+    if args.draw:
+        g.draw(args.draw, args.digits)
+    if args.json:
+        nodes = [
+            {
+                "name": name,
+                "kind": g.kind(name),
+                "gate": type(g.gate(name)).__name__ if g.kind(name) == "gate" else None,
+                "symbol": g.gate(name).symbol if g.kind(name) == "gate" else None,
+                "inputs": g.inputs(name),
+                "value": _plain(g.value(name)),
+                "grad": _plain(g.grad(name)),
+            }
+            for name in g
+        ]
+        report: dict[str, Any] = {
+            "expression": args.expression,
+            "output": g.output,
+            "value": _plain(g.value(g.output)),
+            "nodes": nodes,
+        }
+        if args.explain:
+            report["explanation"] = g.explain(args.digits)
+        return json.dumps(report, indent=2, ensure_ascii=False)
+    text = pass_table(g, args.digits)
+    return f"{text}\n\n{g.explain(args.digits)}" if args.explain else text
+
+
+def _plain(value: Any) -> Any:
+    """A value as JSON holds it: numbers and lists; null for inf and nan."""
+    plain = value.tolist() if isinstance(value, (np.ndarray, np.generic)) else value
+    if isinstance(plain, list):
+        return [_plain(item) for item in plain]
+    return plain if math.isfinite(plain) else None
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line on stderr, exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="compgraph",
         description="Build, run and inspect backpropagation on computational graphs of gates.",
     )
@@ -183,19 +284,63 @@ def _parser() -> argparse.ArgumentParser:
         "--trials", type=int, default=3, help="random points besides the inputs (default: 3)"
     )
     check_parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    demo_parser.add_argument(
+        "--draw", metavar="DIR", help="also draw each example's circuit as an SVG file in DIR"
+    )
+    eval_parser = commands.add_parser(
+        "eval",
+        help="run an expression forward and backward; print every node's value and gradient",
+        description="Build the graph of EXPR, run it forward at the given values and "
+        "backward, and print every node's gate, value and gradient. "
+        'Put -- before an expression that starts with a minus: compgraph eval -- "-x" x=1',
+    )
+    eval_parser.add_argument("expression", metavar="EXPR", help='e.g. "sigmoid(w0*x0 + w1*x1)"')
+    eval_parser.add_argument(
+        "values", metavar="NAME=VALUE", nargs="*", help="a number, or a list such as [1, 2.5]"
+    )
+    eval_parser.add_argument("--draw", metavar="PATH", help="draw the circuit (.svg or .png)")
+    eval_parser.add_argument(
+        "--explain", action="store_true", help="tell the backward pass step by step"
+    )
+    eval_parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    eval_parser.add_argument(
+        "--digits", type=int, default=2, help="decimals to round to (default: 2, as the lectures)"
+    )
     return parser
+
+
+def draw_examples(folder: str, digits: int) -> list[Path]:
+    """Draw each of the lectures' examples after its pass, as ``folder/<title>.svg``."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    paths = []
+    for title, _, build in EXAMPLES:
+        g, feeds = build()
+        g.forward(feeds)
+        g.backward()
+        slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+        paths.append(g.draw(Path(folder) / f"{slug}.svg", digits))
+    return paths
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
-    if args.command == "demo":
-        if args.digits < 0:
-            print("compgraph demo: --digits must be 0 or more", file=sys.stderr)
-            return 2
-        print(demo(args.digits))
-    elif args.command == "check":
+    if args.command == "check":
         return _check_command(args)
+    if args.digits < 0:
+        print(f"compgraph {args.command}: --digits must be 0 or more", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "demo":
+            if args.draw:
+                draw_examples(args.draw, args.digits)
+            print(demo(args.digits))
+        else:
+            print(evaluate(args))
+    except (UsageError, GraphError, ValueError, OSError, ImportError) as err:
+        message = str(err).splitlines()[0] if str(err) else type(err).__name__
+        print(f"compgraph {args.command}: {message}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "ArityError",
     "CycleError",
     "DuplicateNodeError",
+    "ExpressionError",
     "GateExecutionError",
     "GateReuseError",
     "GradcheckError",
@@ -123,3 +124,45 @@ class GradcheckError(GraphError):
     """
 
     report: Any = None
+
+    """A gate's ``backward`` disagrees with finite differences of its ``forward``."""
+
+
+class ExpressionError(GraphError):
+    """An expression that cannot become a graph: a syntax error, or a construct
+    other than numbers, names, ``+ - * / **``, unary minus, parentheses and
+    calls of known functions.
+
+    The first line of the message says what is wrong and where (``column N``,
+    counted from 1, and the line when the text has several); the next two show
+    the text with a caret under that column.
+
+    Parameters
+    ----------
+    reason : str
+        What is wrong.
+    text : str
+        The whole expression.
+    line, column : int
+        Where, both counted from 1.
+
+    Examples
+    --------
+    >>> err = ExpressionError("unknown function 'f'", "x + f(y)", 1, 5)
+    >>> print(err)
+    column 5: unknown function 'f'
+        x + f(y)
+            ^
+    >>> err.column, err.reason
+    (5, "unknown function 'f'")
+    """
+
+    def __init__(self, reason: str, text: str, line: int, column: int) -> None:
+        lines = text.splitlines() or [""]
+        shown = lines[min(line, len(lines)) - 1]
+        where = f"column {column}" if len(lines) == 1 else f"line {line}, column {column}"
+        super().__init__(f"{where}: {reason}\n    {shown}\n    {' ' * (column - 1)}^")
+        self.reason = reason
+        self.text = text
+        self.line = line
+        self.column = column

@@ -4,7 +4,7 @@ and backward in reverse, with gradients summed where paths fork."""
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,6 +30,9 @@ from compgraph.errors import (
 from gates.base import Gate, arity
 
 if TYPE_CHECKING:
+    import os
+    from pathlib import Path
+
     import networkx as nx
 
 __all__ = ["ComputationalGraph"]
@@ -632,6 +635,120 @@ class ComputationalGraph:
             for consumed, at in slots.items():
                 graph.add_edge(self._names[consumed], self._names[position], slots=tuple(at))
         return nx.freeze(graph)
+
+    # ------------------------------------------------------------ seeing a pass
+
+    @classmethod
+    def from_expression(
+        cls, text: str, functions: Mapping[str, Callable[[], Gate]] | None = None
+    ) -> ComputationalGraph:
+        """Build the graph of a Python arithmetic expression, one gate per operation.
+
+        The text is read with :mod:`ast`, never evaluated. Its free names become
+        inputs; see :func:`compgraph.expression.from_expression` for what it may
+        hold and how nodes are named.
+
+        Parameters
+        ----------
+        text : str
+            Numbers, names, ``+ - * / **``, unary minus, parentheses, and calls
+            of ``exp``, ``sigmoid``, ``max`` and registered functions.
+        functions : mapping of str to callable, optional
+            More functions for this call: name -> a factory of new gates.
+
+        Raises
+        ------
+        ExpressionError
+            If the text is not such an expression; the message gives the column.
+
+        Examples
+        --------
+        >>> g = ComputationalGraph.from_expression("(x + y) * z")
+        >>> g.forward(x=-2, y=5, z=-4), g.backward()["z"]
+        (-12, 3)
+        >>> g.inputs(g.output)
+        ['x + y', 'z']
+        """
+        from compgraph.expression import from_expression
+
+        return from_expression(text, functions, graph_type=cls)
+
+    def draw(self, path: str | os.PathLike[str], digits: int = 2) -> Path:
+        """Write the circuit as an image: ``.svg`` or ``.png`` by the file's suffix.
+
+        Inputs on the left, each gate a node labelled with its symbol, and on
+        every wire its value (green, above) and, after a backward pass, the
+        gradient flowing back along it (red, below). Needs matplotlib (the
+        ``viz`` extra). See :func:`compgraph.draw.draw`.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write.
+        digits : int, optional
+            Decimals to round to (2, as the lectures).
+
+        Returns
+        -------
+        pathlib.Path
+            ``path``.
+
+        Raises
+        ------
+        ValueError
+            If the suffix is neither ``.svg`` nor ``.png``.
+        OSError
+            If the file cannot be written.
+        """
+        from compgraph.draw import draw
+
+        return draw(self, path, digits)
+
+    def to_dot(self, digits: int = 2) -> str:
+        """The circuit as Graphviz DOT text, values and gradients on the wires.
+
+        Examples
+        --------
+        >>> g = ComputationalGraph.from_expression("exp(x)")
+        >>> print(g.to_dot().splitlines()[5])
+          n1 [label="exp", tooltip="exp(x)", shape=circle];
+        """
+        from compgraph.draw import to_dot
+
+        return to_dot(self, digits)
+
+    def explain(self, digits: int = 2) -> str:
+        """The latest backward pass told step by step, as the lectures tell it.
+
+        For each gate from the output back: the gradient it receives (a sum
+        where gradients add up at a fork), then for each input the local
+        gradient with its formula and numbers, times the gradient received,
+        and the gradient sent. See :func:`compgraph.explain.explain`.
+
+        Parameters
+        ----------
+        digits : int, optional
+            Decimals to round to (2, as the lectures).
+
+        Raises
+        ------
+        NoBackwardPassError
+            If no backward pass followed the latest forward pass.
+
+        Examples
+        --------
+        >>> g = ComputationalGraph.from_expression("sigmoid(w*x)")
+        >>> _ = g.forward(w=2, x=0.5), g.backward()
+        >>> lines = g.explain().splitlines()
+        >>> print(lines[2])
+        σ 'sigmoid(w * x)' = 0.73 receives 1 (the output)
+        >>> print(lines[3].strip())
+        to 'w * x': local gradient (1 - σ(x)) * σ(x) = (1 - 0.73) * 0.73 = 0.2,
+        times 1, sends 0.2
+        """
+        from compgraph.explain import explain
+
+        return explain(self, digits)
 
     def kind(self, name: str) -> str:
         """``"input"``, ``"parameter"`` or ``"gate"``.

@@ -14,6 +14,7 @@ Examples
 from gates.arithmetic import (
     AddConstantGate,
     AddGate,
+    ConstantGate,
     DivGate,
     MulConstantGate,
     MulGate,
@@ -28,6 +29,7 @@ from gates.elementwise import ExpGate, MaxGate, SigmoidGate
 __all__ = [
     "AddConstantGate",
     "AddGate",
+    "ConstantGate",
     "DivGate",
     "ExpGate",
     "Gate",

@@ -9,6 +9,7 @@ from gates.base import Gate
 __all__ = [
     "AddConstantGate",
     "AddGate",
+    "ConstantGate",
     "DivGate",
     "MulConstantGate",
     "MulGate",
@@ -262,3 +263,35 @@ class PowGate(Gate):
 
     def backward(self, dz: Any) -> list[Any]:
         return [self.c * self.x ** (self.c - 1) * dz]
+
+
+class ConstantGate(Gate):
+    """A constant: no inputs, ``z = c``; backward sends nothing.
+
+    How an expression's numbers that fold into no other gate become nodes
+    (``2 / x``, ``max(x, 0)``).
+
+    Parameters
+    ----------
+    c : number or array_like
+        The value.
+
+    Examples
+    --------
+    >>> gate = ConstantGate(2)
+    >>> gate.forward(), gate.backward(1.0), gate.symbol
+    (2, [], '2')
+    """
+
+    def __init__(self, c: Any) -> None:
+        self.c = c
+        self.symbol = f"{c:g}" if isinstance(c, (int, float)) else repr(c)
+
+    def __repr__(self) -> str:
+        return f"ConstantGate({self.c!r})"
+
+    def forward(self) -> Any:
+        return self.c
+
+    def backward(self, dz: Any) -> list[Any]:
+        return []

@@ -1,0 +1,358 @@
+"""compgraph.expression: expressions to graphs, and what they refuse."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+from compgraph import ComputationalGraph, ExpressionError, GraphError
+from compgraph import expression as expr
+from compgraph._finite import central_difference
+from gates import (
+    AddConstantGate,
+    AddGate,
+    ConstantGate,
+    DivGate,
+    ExpGate,
+    Gate,
+    MaxGate,
+    MulConstantGate,
+    MulGate,
+    PowGate,
+    ReciprocalGate,
+    SigmoidGate,
+    SubGate,
+)
+
+
+def structure(g: ComputationalGraph) -> list[tuple[str, Any, list[str]]]:
+    """Every node: name, gate class (or kind), inputs."""
+    return [
+        (name, type(g.gate(name)) if g.kind(name) == "gate" else g.kind(name), g.inputs(name))
+        for name in g
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "(x + y) * z",
+            [
+                ("x", "input", []),
+                ("y", "input", []),
+                ("z", "input", []),
+                ("x + y", AddGate, ["x", "y"]),
+                ("(x + y) * z", MulGate, ["x + y", "z"]),
+            ],
+        ),
+        (  # * binds tighter than +
+            "x + y * z",
+            [
+                ("x", "input", []),
+                ("y", "input", []),
+                ("z", "input", []),
+                ("y * z", MulGate, ["y", "z"]),
+                ("x + y * z", AddGate, ["x", "y * z"]),
+            ],
+        ),
+        (  # ** binds tighter than unary minus: -(x ** 2)
+            "-x ** 2",
+            [
+                ("x", "input", []),
+                ("x ** 2", PowGate, ["x"]),
+                ("-x ** 2", MulConstantGate, ["x ** 2"]),
+            ],
+        ),
+        (  # left to right: (x - y) - z
+            "x - y - z",
+            [
+                ("x", "input", []),
+                ("y", "input", []),
+                ("z", "input", []),
+                ("x - y", SubGate, ["x", "y"]),
+                ("x - y - z", SubGate, ["x - y", "z"]),
+            ],
+        ),
+        (  # a repeated name is one node: a fork
+            "x * x + x",
+            [
+                ("x", "input", []),
+                ("x * x", MulGate, ["x", "x"]),
+                ("x * x + x", AddGate, ["x * x", "x"]),
+            ],
+        ),
+        ("1 / x", [("x", "input", []), ("1 / x", ReciprocalGate, ["x"])]),
+        ("x + 1", [("x", "input", []), ("x + 1", AddConstantGate, ["x"])]),
+        ("1 + x", [("x", "input", []), ("1 + x", AddConstantGate, ["x"])]),
+        ("x - 1", [("x", "input", []), ("x - 1", AddConstantGate, ["x"])]),
+        ("3 * x", [("x", "input", []), ("3 * x", MulConstantGate, ["x"])]),
+        ("x * 3", [("x", "input", []), ("x * 3", MulConstantGate, ["x"])]),
+        ("-x", [("x", "input", []), ("-x", MulConstantGate, ["x"])]),
+        ("+x", [("x", "input", [])]),
+        (
+            "2 / x",
+            [("x", "input", []), ("2", ConstantGate, []), ("2 / x", DivGate, ["2", "x"])],
+        ),
+        (
+            "max(x, 0) + max(y, 0)",  # one node for the number 0, used twice
+            [
+                ("x", "input", []),
+                ("y", "input", []),
+                ("0", ConstantGate, []),
+                ("max(x, 0)", MaxGate, ["x", "0"]),
+                ("max(y, 0)", MaxGate, ["y", "0"]),
+                ("max(x, 0) + max(y, 0)", AddGate, ["max(x, 0)", "max(y, 0)"]),
+            ],
+        ),
+        ("2 + 3", [("2", ConstantGate, []), ("2 + 3", AddConstantGate, ["2"])]),
+        ("4", [("4", ConstantGate, [])]),
+        ("exp(t)", [("t", "input", []), ("exp(t)", ExpGate, ["t"])]),
+    ],
+)
+def test_structure(text: str, expected: list[tuple[str, Any, list[str]]]) -> None:
+    assert structure(ComputationalGraph.from_expression(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "gate", "attribute", "value"),
+    [
+        ("x - 1", AddConstantGate, "c", -1),
+        ("x - -2.5", AddConstantGate, "c", 2.5),
+        ("-2 * x", MulConstantGate, "c", -2),
+        ("-x", MulConstantGate, "c", -1),
+        ("x ** 3", PowGate, "c", 3),
+        ("x ** -0.5", PowGate, "c", -0.5),
+        ("1.0 / x", ReciprocalGate, "symbol", "1/x"),
+    ],
+)
+def test_numbers_fold_into_the_gate(text: str, gate: type, attribute: str, value: Any) -> None:
+    g = ComputationalGraph.from_expression(text)
+    assert isinstance(g.gate(g.output), gate)
+    assert getattr(g.gate(g.output), attribute) == value
+
+
+NAMESPACE = {"exp": math.exp, "max": max, "sigmoid": lambda t: 1 / (1 + math.exp(-t))}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(x + y) * z",
+        "x + y * z - x / y",
+        "-x ** 2 + y ** -2",
+        "x - y - z",
+        "x / y / z",
+        "1 / (1 + exp(-(x*y + z)))",
+        "sigmoid(x * y + z) * x",
+        "max(x, y) * max(z, 0.5) - 3",
+        "x * x * x - 2 * x + 1 / z",
+        "-(-x)",
+        "2 * 3 + x",
+        "(x + 1) ** 3 / (y + 4)",
+    ],
+)
+def test_values_and_gradients(text: str) -> None:
+    """Forward agrees with Python's own arithmetic; backward with finite differences."""
+    g = ComputationalGraph.from_expression(text)
+    feeds = {"x": 1.3, "y": -0.7, "z": 2.1}
+    feeds = {name: value for name, value in feeds.items() if name in g}
+    expected = eval(text, dict(NAMESPACE), dict(feeds))  # the test's reference, not the code's
+    assert g.forward(feeds) == pytest.approx(expected, rel=1e-12)
+    grads = g.backward()
+    names = list(feeds)
+    for slot, name in enumerate(names):
+
+        def f(*values: float) -> Any:
+            return g.forward(dict(zip(names, values)))
+
+        numeric = central_difference(f, [feeds[n] for n in names], slot, 1.0)
+        assert grads[name] == pytest.approx(numeric, rel=1e-5, abs=1e-7)
+
+
+def test_arrays_flow_through_an_expression() -> None:
+    g = ComputationalGraph.from_expression("max(x, 0) * 2 + 1")
+    value = g.forward(x=np.array([-1.0, 0.5, 2.0]))
+    np.testing.assert_allclose(value, [1.0, 2.0, 5.0])
+    np.testing.assert_allclose(g.backward()["x"], [0.0, 2.0, 2.0])
+
+
+def test_the_lecture_neuron() -> None:
+    g = ComputationalGraph.from_expression("1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))")
+    assert [g.gate(n).symbol for n in g if g.kind(n) == "gate"] == [
+        "*",
+        "*",
+        "+",
+        "+",
+        "*-1",
+        "exp",
+        "+1",
+        "1/x",
+    ]
+    assert round(g.forward(w0=2, x0=-1, w1=-3, x1=-2, w2=-3), 2) == 0.73
+    grads = g.backward()
+    assert [round(grads[n], 2) for n in ["w0", "x0", "w1", "x1", "w2"]] == [
+        -0.2,
+        0.39,
+        -0.39,
+        -0.59,
+        0.2,
+    ]
+    assert round(grads["1 + exp(-(w0 * x0 + w1 * x1 + w2))"], 2) == -0.53
+
+
+def test_long_subexpressions_get_short_names() -> None:
+    text = "exp(a + b + c + d + e + f + g + h + i + j + k + l + m + n + o)"
+    g = ComputationalGraph.from_expression(text)
+    assert all(len(name) <= expr.MAX_NAME for name in g)
+    assert g.output == "exp1"
+    assert g.inputs("exp1") == ["add3"]  # sums of 13 to 15 terms are too long
+    assert "a + b + c" in g
+
+
+def test_repeated_subexpressions_are_separate_gates() -> None:
+    g = ComputationalGraph.from_expression("x * y + x * y")
+    assert g.inputs(g.output) == ["x * y", "mul1"]
+    assert type(g.gate("mul1")) is MulGate
+    g.forward(x=2, y=3)
+    assert g.backward()["x"] == 6
+
+
+def test_generated_names_avoid_the_expressions_own_names() -> None:
+    g = ComputationalGraph.from_expression("mul1 * y + mul1 * y")
+    assert g.kind("mul1") == "input"
+    assert g.inputs(g.output) == ["mul1 * y", "mul2"]
+
+
+class Square(Gate):
+    symbol = "²"
+
+    def forward(self, x: Any) -> Any:
+        self.x = x
+        return x * x
+
+    def backward(self, dz: Any) -> list[Any]:
+        return [2 * self.x * dz]
+
+
+def test_functions_for_one_call() -> None:
+    g = ComputationalGraph.from_expression("square(x) + exp(x)", functions={"square": Square})
+    assert type(g.gate("square(x)")) is Square
+    g.forward(x=1.5)
+    assert g.backward()["x"] == pytest.approx(3 + math.exp(1.5))
+    with pytest.raises(ExpressionError, match="unknown function 'square'"):
+        ComputationalGraph.from_expression("square(x)")
+
+
+def test_register(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(expr, "FUNCTIONS", dict(expr.FUNCTIONS))
+    expr.register("sq", Square)
+    g = ComputationalGraph.from_expression("sq(sq(x))")
+    assert g.forward(x=2) == 16
+    assert g.backward()["x"] == 32  # 4 x ** 3
+
+
+@pytest.mark.parametrize(
+    ("name", "factory", "error", "match"),
+    [
+        ("exp", Square, ValueError, "'exp' is a built-in"),
+        ("not a name", Square, ValueError, "not a Python identifier"),
+        ("sq", 3, GraphError, "3 is not callable"),
+    ],
+)
+def test_register_refuses(name: str, factory: Any, error: type, match: str) -> None:
+    with pytest.raises(error, match=match):
+        expr.register(name, factory)
+    assert name not in expr.FUNCTIONS or name == "exp"
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "reason"),
+    [
+        ("x +", 4, "invalid syntax"),
+        ("x + * y", 5, "invalid syntax"),
+        ("(x + y", 1, "was never closed"),
+        ("", 1, "empty"),
+        ("foo(x)", 1, "unknown function 'foo' \\(known: exp, max, sigmoid\\)"),
+        ("x + exp(y, z)", 5, "exp\\(\\) takes 1 argument, got 2"),
+        ("max(x)", 1, "max\\(\\) takes 2 arguments, got 1"),
+        ("exp(x=1)", 5, "no keyword arguments"),
+        ("x // 2", 3, "operator is not allowed"),
+        ("(x + y) % 2", 9, "operator is not allowed"),
+        ("2 ** x", 6, "exponent of \\*\\* must be a number"),
+        ("x < y", 1, "comparison"),
+        ("'x' * 3", 1, "'x' is not allowed"),
+        ("True + x", 1, "True is not allowed"),
+        ("2j * x", 1, "complex number"),
+        ("not x", 1, "operator not"),
+        ("x if y else z", 1, "conditional expression"),
+        ("[x, y]", 1, "a list"),
+        ("x[0]", 1, "indexing"),
+    ],
+)
+def test_errors_point_at_the_column(text: str, column: int, reason: str) -> None:
+    with pytest.raises(ExpressionError, match=f"^column {column}: .*{reason}") as info:
+        ComputationalGraph.from_expression(text)
+    assert info.value.column == column
+    caret_line = str(info.value).splitlines()[2]
+    assert caret_line.index("^") - 4 == column - 1
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "reason"),
+    [
+        ("__import__('os').system('true')", 1, "attribute access"),
+        ("__import__('os')", 1, "unknown function '__import__'"),
+        ("x.__class__", 1, "attribute access"),
+        ("exp.__globals__", 1, "attribute access"),
+        ("(lambda: 0)()", 2, "a lambda"),
+        ("[x for x in y]", 1, "a comprehension"),
+        ("sum(x for x in y)", 1, "unknown function 'sum'"),
+        ("exp(*x)", 5, "unpacking"),
+        ("open('f')", 1, "unknown function 'open'"),
+        ("eval('1')", 1, "unknown function 'eval'"),
+        ("(x := 1)", 2, "an assignment"),
+        ("f'{x}'", 1, "a string"),
+        ("getattr(x, 'y')", 1, "unknown function 'getattr'"),
+    ],
+)
+def test_injection_is_refused(text: str, column: int, reason: str) -> None:
+    with pytest.raises(ExpressionError, match=f"^column {column}: .*{reason}"):
+        ComputationalGraph.from_expression(text)
+
+
+def test_error_columns_count_characters() -> None:
+    with pytest.raises(ExpressionError, match=r"^column 5: attribute access") as info:
+        ComputationalGraph.from_expression("é + é.real")
+    assert str(info.value).splitlines()[1:] == ["    é + é.real", "        ^"]
+
+
+def test_error_on_a_later_line() -> None:
+    with pytest.raises(ExpressionError, match=r"^line 2, column 3: attribute access"):
+        ComputationalGraph.from_expression("(x +\n  y.z)")
+
+
+def test_not_a_string() -> None:
+    with pytest.raises(GraphError, match="expected a string, got int"):
+        ComputationalGraph.from_expression(3)  # type: ignore[arg-type]
+
+
+def test_deep_nesting_is_an_expression_error() -> None:
+    with pytest.raises(ExpressionError, match="nested too deeply"):
+        ComputationalGraph.from_expression("-" * 5000 + "x")
+
+
+def test_subclass() -> None:
+    class MyGraph(ComputationalGraph):
+        pass
+
+    assert type(MyGraph.from_expression("x + y")) is MyGraph
+
+
+def test_sigmoid_is_one_gate() -> None:
+    g = ComputationalGraph.from_expression("sigmoid(w0*x0 + w1*x1 + w2)")
+    assert type(g.gate(g.output)) is SigmoidGate
+    assert round(g.forward(w0=2, x0=-1, w1=-3, x1=-2, w2=-3), 2) == 0.73
