@@ -22,7 +22,9 @@ from gates.arithmetic import (
     SubGate,
 )
 from gates.base import Gate, arity
-from gates.elementwise import ExpGate, MaxGate, SigmoidGate
+from gates.elementwise import ExpGate, LogGate, MaxGate, ReLUGate, SigmoidGate, TanhGate
+from gates.linalg import MatMulGate, MeanGate, StackGate, SumGate
+from gates.losses import HingeGate, MSEGate, SoftmaxCrossEntropyGate
 
 __all__ = [
     "AddConstantGate",
@@ -30,12 +32,22 @@ __all__ = [
     "DivGate",
     "ExpGate",
     "Gate",
+    "HingeGate",
+    "LogGate",
+    "MSEGate",
+    "MatMulGate",
     "MaxGate",
+    "MeanGate",
     "MulConstantGate",
     "MulGate",
     "PowGate",
+    "ReLUGate",
     "ReciprocalGate",
     "SigmoidGate",
+    "SoftmaxCrossEntropyGate",
+    "StackGate",
     "SubGate",
+    "SumGate",
+    "TanhGate",
     "arity",
 ]
