@@ -14,6 +14,7 @@ Examples
 -4
 """
 
+from compgraph import datasets, nn, optim
 from compgraph.errors import (
     ArityError,
     CycleError,
@@ -33,6 +34,7 @@ from compgraph.errors import (
 )
 from compgraph.graph import ComputationalGraph
 from compgraph.table import pass_table
+from compgraph.training import History, train
 
 __all__ = [
     "ArityError",
@@ -45,11 +47,16 @@ __all__ = [
     "GradientError",
     "GraphError",
     "GraphTypeError",
+    "History",
     "MissingFeedError",
     "NoBackwardPassError",
     "NoForwardPassError",
     "NodeKindError",
     "NodeNotFoundError",
     "OutputError",
+    "datasets",
+    "nn",
+    "optim",
     "pass_table",
+    "train",
 ]
