@@ -14,6 +14,7 @@ Examples
 -4
 """
 
+from compgraph import datasets, nn, optim
 from compgraph.errors import (
     ArityError,
     CycleError,
@@ -35,6 +36,7 @@ from compgraph.errors import (
 from compgraph.gradcheck import GradcheckReport, gradcheck, gradcheck_report
 from compgraph.graph import ComputationalGraph
 from compgraph.table import pass_table
+from compgraph.training import History, train
 
 __all__ = [
     "ArityError",
@@ -49,13 +51,18 @@ __all__ = [
     "GradientError",
     "GraphError",
     "GraphTypeError",
+    "History",
     "MissingFeedError",
     "NoBackwardPassError",
     "NoForwardPassError",
     "NodeKindError",
     "NodeNotFoundError",
     "OutputError",
+    "datasets",
     "gradcheck",
     "gradcheck_report",
+    "nn",
+    "optim",
     "pass_table",
+    "train",
 ]

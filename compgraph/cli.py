@@ -147,6 +147,88 @@ def _check_command(args: argparse.Namespace) -> int:
     return 1
 
 
+def train_moons(args: argparse.Namespace) -> int:
+    """``compgraph train moons``: train an MLP on two moons, print its training
+    accuracy, write the loss curve and the decision boundary as PNG files."""
+    import time
+    from pathlib import Path
+
+    from compgraph import ComputationalGraph, datasets, nn
+    from compgraph.optim import Adam
+    from compgraph.training import train
+    from gates import SoftmaxCrossEntropyGate
+
+    problems = [
+        message
+        for bad, message in [
+            (args.epochs < 1, "--epochs must be 1 or more"),
+            (not args.lr > 0, "--lr must be positive"),
+            (any(h < 1 for h in args.hidden), "--hidden sizes must be 1 or more"),
+            (args.samples < 2, "--samples must be 2 or more"),
+            (args.batch_size < 1, "--batch-size must be 1 or more"),
+        ]
+        if bad
+    ]
+    if problems:
+        print(f"compgraph train: {problems[0]}", file=sys.stderr)
+        return 2
+    try:
+        import matplotlib  # noqa: F401
+
+        from compgraph.plotting import plot_decision_boundary, plot_loss
+    except ImportError:
+        print(
+            "compgraph train: writing the plots needs matplotlib: pip install 'compgraph[train]'",
+            file=sys.stderr,
+        )
+        return 2
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"compgraph train: cannot write to {str(out)!r}: {exc.strerror}", file=sys.stderr)
+        return 2
+
+    x, y = datasets.make_moons(args.samples, noise=args.noise, rng=args.seed)
+    sizes = [2, *args.hidden, 2]
+    g = ComputationalGraph()
+    net = nn.mlp(g, sizes, rng=args.seed)
+    g.add_input("y")
+    g.add_gate("loss", SoftmaxCrossEntropyGate(), [net.output, "y"])
+    start = time.perf_counter()
+    history = train(
+        g,
+        {"x": x, "y": y},
+        Adam(g, lr=args.lr),
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        rng=args.seed,
+        progress=not args.quiet,
+    )
+    seconds = time.perf_counter() - start
+
+    def predict(points: np.ndarray) -> Any:
+        g.forward(x=points, y=np.zeros(len(points), dtype=np.int64))
+        return np.argmax(g.value(net.output), axis=1)
+
+    loss = g.forward(x=x, y=y)
+    accuracy = float(np.mean(np.asarray(g.value(net.output)).argmax(axis=1) == y))
+    shape = "-".join(map(str, sizes))
+    stopped = " (interrupted)" if history.interrupted else ""
+    print(
+        f"trained a {shape} MLP on {args.samples} moons points: {len(history)} steps "
+        f"in {seconds:.2f} s{stopped}; training loss {loss:.4g}"
+    )
+    print(f"training accuracy: {100 * accuracy:.1f}%")
+    loss_path, boundary_path = out / "moons_loss.png", out / "moons_boundary.png"
+    plot_loss(history, loss_path, title=f"{shape} MLP on two moons: loss per step")
+    plot_decision_boundary(
+        predict, x, y, boundary_path, title=f"decision boundary: {100 * accuracy:.1f}% correct"
+    )
+    print(f"wrote {loss_path} and {boundary_path}")
+    return 0
+
+
 class UsageError(Exception):
     """Bad input on the command line: reported in one line, exit status 2."""
 
@@ -306,6 +388,26 @@ def _parser() -> argparse.ArgumentParser:
     eval_parser.add_argument(
         "--digits", type=int, default=2, help="decimals to round to (default: 2, as the lectures)"
     )
+    train_parser = commands.add_parser(
+        "train",
+        help="train an MLP on a generated data set; print its accuracy and write its plots",
+    )
+    train_parser.add_argument("dataset", choices=["moons"], help="the data set: two moons")
+    train_parser.add_argument(
+        "--hidden", type=int, nargs="+", default=[16, 16], help="hidden sizes (default: 16 16)"
+    )
+    train_parser.add_argument("--epochs", type=int, default=50, help="default: 50")
+    train_parser.add_argument("--lr", type=float, default=0.01, help="Adam's (default: 0.01)")
+    train_parser.add_argument("--batch-size", type=int, default=32, help="default: 32")
+    train_parser.add_argument("--samples", type=int, default=200, help="points (default: 200)")
+    train_parser.add_argument("--noise", type=float, default=0.1, help="default: 0.1")
+    train_parser.add_argument(
+        "--seed", type=int, default=0, help="of data and weights (default: 0)"
+    )
+    train_parser.add_argument(
+        "--out", default=".", help="folder for the PNG files (default: current directory)"
+    )
+    train_parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -327,6 +429,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "check":
         return _check_command(args)
+    if args.command == "train":
+        return train_moons(args)
     if args.digits < 0:
         print(f"compgraph {args.command}: --digits must be 0 or more", file=sys.stderr)
         return 2

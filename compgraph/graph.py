@@ -750,6 +750,22 @@ class ComputationalGraph:
 
         return explain(self, digits)
 
+    def parameters(self) -> dict[str, Any]:
+        """The parameters' names and current values, in evaluation order.
+
+        Examples
+        --------
+        >>> g = ComputationalGraph()
+        >>> _ = g.add_parameter("w", 2.0), g.add_input("x"), g.add_parameter("b", -1.0)
+        >>> g.parameters()
+        {'w': 2.0, 'b': -1.0}
+        """
+        return {
+            name: value
+            for name, kind, value in zip(self._names, self._kinds, self._values)
+            if kind == PARAMETER
+        }
+
     def kind(self, name: str) -> str:
         """``"input"``, ``"parameter"`` or ``"gate"``.
 

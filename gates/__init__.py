@@ -24,7 +24,9 @@ from gates.arithmetic import (
 )
 from gates.base import Gate, arity
 from gates.check import check_gate, gate_report
-from gates.elementwise import ExpGate, MaxGate, SigmoidGate
+from gates.elementwise import ExpGate, LogGate, MaxGate, ReLUGate, SigmoidGate, TanhGate
+from gates.linalg import MatMulGate, MeanGate, StackGate, SumGate
+from gates.losses import HingeGate, MSEGate, SoftmaxCrossEntropyGate
 
 __all__ = [
     "AddConstantGate",
@@ -33,13 +35,23 @@ __all__ = [
     "DivGate",
     "ExpGate",
     "Gate",
+    "HingeGate",
+    "LogGate",
+    "MSEGate",
+    "MatMulGate",
     "MaxGate",
+    "MeanGate",
     "MulConstantGate",
     "MulGate",
     "PowGate",
+    "ReLUGate",
     "ReciprocalGate",
     "SigmoidGate",
+    "SoftmaxCrossEntropyGate",
+    "StackGate",
     "SubGate",
+    "SumGate",
+    "TanhGate",
     "arity",
     "check_gate",
     "gate_report",

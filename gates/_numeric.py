@@ -45,3 +45,26 @@ def select(mask: Any, x: Any, y: Any) -> Any:
     if mask is True or mask is False or type(mask) is np.bool_:
         return x if mask else y
     return np.where(mask, x, y)
+
+
+def tanh(x: Any) -> Any:
+    """The hyperbolic tangent, elementwise."""
+    return math.tanh(x) if isinstance(x, _NUMBER) else np.tanh(x)
+
+
+def log(x: Any) -> Any:
+    """The natural logarithm, elementwise; ``ValueError`` unless every element is positive."""
+    if isinstance(x, _NUMBER):
+        if x <= 0:
+            raise ValueError(f"log of {x!r}: the logarithm needs positive numbers")
+        return math.log(x)
+    if not np.all(np.asarray(x) > 0):
+        raise ValueError("log of an array with elements <= 0: the logarithm needs positive numbers")
+    return np.log(x)
+
+
+def relu(x: Any) -> Any:
+    """``max(x, 0)``, elementwise."""
+    if isinstance(x, _NUMBER):
+        return x if x > 0 else type(x)(0)
+    return np.maximum(x, 0)

@@ -1,4 +1,4 @@
-"""Elementwise gates: exp, sigmoid, max."""
+"""Elementwise gates: exp, sigmoid, max, and the activations and logarithm of training."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from gates import _numeric
 from gates.base import Gate
 
-__all__ = ["ExpGate", "MaxGate", "SigmoidGate"]
+__all__ = ["ExpGate", "LogGate", "MaxGate", "ReLUGate", "SigmoidGate", "TanhGate"]
 
 
 class ExpGate(Gate):
@@ -103,3 +103,98 @@ class MaxGate(Gate):
     def backward(self, dz: Any) -> list[Any]:
         dx = dz * self.x_wins
         return [dx, dz - dx]
+
+
+class ReLUGate(Gate):
+    """Rectified linear unit: ``z = max(x, 0)``; ``dx = dz`` where ``x > 0``, else 0.
+
+    A :class:`MaxGate` against the constant 0: it routes ``dz`` to the elements
+    that passed.
+
+    Attributes
+    ----------
+    passed : bool or numpy.ndarray of bool
+        Where ``x > 0`` in the latest forward.
+
+    Notes
+    -----
+    At the kink, ``x == 0``, the gradient is 0 (the element did not pass).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> gate = ReLUGate()
+    >>> gate.forward(np.array([-2.0, 0.0, 3.0]))
+    array([0., 0., 3.])
+    >>> gate.backward(np.array([5.0, 5.0, 5.0]))
+    [array([0., 0., 5.])]
+    >>> gate.forward(-1.5), gate.backward(2.0)
+    (0.0, [0.0])
+    """
+
+    symbol = "relu"
+
+    def forward(self, x: Any) -> Any:
+        self.passed = x > 0
+        return _numeric.relu(x)
+
+    def backward(self, dz: Any) -> list[Any]:
+        return [dz * self.passed]
+
+
+class TanhGate(Gate):
+    """Hyperbolic tangent: ``z = tanh(x)``; ``dx = (1 - z**2) * dz``.
+
+    Attributes
+    ----------
+    z : number or numpy.ndarray
+        The output of the latest forward; the local gradient is ``1 - z**2``.
+
+    Examples
+    --------
+    >>> gate = TanhGate()
+    >>> round(gate.forward(0.5), 4), round(gate.backward(1.0)[0], 4)
+    (0.4621, 0.7864)
+    >>> gate.forward(1000.0)
+    1.0
+    """
+
+    symbol = "tanh"
+
+    def forward(self, x: Any) -> Any:
+        self.z = _numeric.tanh(x)
+        return self.z
+
+    def backward(self, dz: Any) -> list[Any]:
+        return [(1 - self.z * self.z) * dz]
+
+
+class LogGate(Gate):
+    """Natural logarithm: ``z = log(x)``; ``dx = dz / x``.
+
+    Attributes
+    ----------
+    x : number or numpy.ndarray
+        The input of the latest forward.
+
+    Raises
+    ------
+    ValueError
+        In ``forward``, unless every element of ``x`` is positive.
+
+    Examples
+    --------
+    >>> gate = LogGate()
+    >>> round(gate.forward(2.0), 4), gate.backward(1.0)
+    (0.6931, [0.5])
+    """
+
+    symbol = "log"
+
+    def forward(self, x: Any) -> Any:
+        z = _numeric.log(x)
+        self.x = x
+        return z
+
+    def backward(self, dz: Any) -> list[Any]:
+        return [dz / self.x]

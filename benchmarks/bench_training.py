@@ -1,0 +1,257 @@
+"""Time one training step of compgraph against the same maths elsewhere; print figures and ratios.
+
+1. MLP 784-256-10 (ReLU), batch 256, float32, softmax cross-entropy, SGD:
+   compgraph vs hand-written numpy (the floor for any numpy engine) and, when
+   installed, PyTorch on the CPU.
+2. micrograd's demo: MLP 2-16-16-1, 100 moons points, hinge loss plus L2,
+   SGD: compgraph (both flavours) vs micrograd, when installed.
+
+All engines start from the same weights; their losses and gradients are
+checked to agree before anything is timed. Run from the repository:
+
+    .venv/bin/pip install -q ".[bench]"    # optional: micrograd, torch 2.13.0 (CPU)
+    .venv/bin/python benchmarks/bench_training.py
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from compgraph import ComputationalGraph, datasets, nn
+from compgraph.optim import SGD
+from gates import AddGate, HingeGate, MulConstantGate, MulGate, SoftmaxCrossEntropyGate, SumGate
+
+LR = 0.01
+
+
+def per_step(step: Callable[[], Any], steps: int, repeats: int = 5) -> float:
+    """The best over ``repeats`` of the mean time of ``steps`` steps, in seconds."""
+    step()
+    step()  # warm up
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(steps):
+            step()
+        best = min(best, (time.perf_counter() - start) / steps)
+    return best
+
+
+def show(rows: list[tuple[str, float]], reference: str) -> None:
+    """One line per engine: time per step, and its ratio to ``reference`` (or speed-up)."""
+    base = dict(rows)[reference]
+    print(f"  ratios to: {reference}")
+    for name, seconds in rows:
+        ratio = seconds / base
+        versus = f"{ratio:5.2f}x the time" if ratio > 0.5 else f"{1 / ratio:5.0f}x faster"
+        print(f"  {name:<46} {seconds * 1e3:9.3f} ms/step   {versus}")
+
+
+# --------------------------------------------------------------- 784-256-10
+
+
+def mnist_sized() -> None:
+    print("MLP 784-256-10, ReLU, batch 256, float32, softmax cross-entropy, SGD")
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((256, 784)).astype(np.float32)
+    y = rng.integers(0, 10, 256)
+
+    g = ComputationalGraph()
+    net = nn.mlp(g, [784, 256, 10], rng=0, dtype=np.float32)
+    g.add_input("y")
+    g.add_gate("loss", SoftmaxCrossEntropyGate(), [net.output, "y"])
+    opt = SGD(g, lr=LR)
+    start = {name: value.copy() for name, value in g.parameters().items()}
+    w1, b1, w2, b2 = (start[n].copy() for n in ("layer1.W", "layer1.b", "layer2.W", "layer2.b"))
+
+    def compgraph_step() -> float:
+        loss = g.forward(x=x, y=y)
+        g.backward()
+        opt.step()
+        return float(loss)
+
+    def numpy_step(input_gradient: bool = False) -> tuple[float, dict[str, np.ndarray]]:
+        nonlocal w1, b1, w2, b2
+        h = x @ w1 + b1
+        a = np.maximum(h, 0)
+        s = a @ w2 + b2
+        shifted = s - s.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        total = e.sum(axis=1, keepdims=True)
+        loss = float(np.mean(np.log(total[:, 0]) - shifted[np.arange(256), y]))
+        ds = e / total
+        ds[np.arange(256), y] -= 1
+        ds /= 256
+        dw2, db2 = a.T @ ds, ds.sum(axis=0)
+        dh = (ds @ w2.T) * (h > 0)
+        dw1, db1 = x.T @ dh, dh.sum(axis=0)
+        if input_gradient:
+            dh @ w1.T  # the gradient for the input x, which compgraph's backward also returns
+        w1 -= LR * dw1
+        b1 -= LR * db1
+        w2 -= LR * dw2
+        b2 -= LR * db2
+        return loss, {"layer1.W": dw1, "layer2.W": dw2}
+
+    # Agreement on one step from the same weights.
+    loss_numpy, grads_numpy = numpy_step()
+    loss_compgraph = compgraph_step()
+    assert abs(loss_numpy - loss_compgraph) < 1e-5, (loss_numpy, loss_compgraph)
+    for name, grad in grads_numpy.items():
+        np.testing.assert_allclose(g.grad(name), grad, rtol=1e-4, atol=1e-6)
+    after = {"layer1.W": w1, "layer1.b": b1, "layer2.W": w2, "layer2.b": b2}
+    for name, value in g.parameters().items():  # and the same weights after it
+        np.testing.assert_allclose(value, after[name], rtol=1e-5, atol=1e-7)
+    agreed = ["numpy"]
+
+    rows = [
+        ("compgraph (vector flavour)", per_step(compgraph_step, 20)),
+        ("numpy by hand (no input gradient: the floor)", per_step(numpy_step, 20)),
+        ("numpy by hand, with the input gradient", per_step(lambda: numpy_step(True), 20)),
+    ]
+    try:
+        import torch
+    except ImportError:
+        print("  (PyTorch is not installed: pip install torch==2.13.0 to compare with it)")
+    else:
+        params = {n: torch.tensor(v, requires_grad=True) for n, v in start.items()}
+        tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+        torch_opt = torch.optim.SGD(list(params.values()), lr=LR)
+
+        def torch_step() -> float:
+            torch_opt.zero_grad()
+            h = torch.relu(tx @ params["layer1.W"] + params["layer1.b"])
+            loss = torch.nn.functional.cross_entropy(
+                h @ params["layer2.W"] + params["layer2.b"], ty
+            )
+            loss.backward()
+            torch_opt.step()
+            return loss.item()
+
+        with torch.no_grad():
+            for name, value in start.items():
+                params[name].copy_(torch.from_numpy(value))
+        assert abs(torch_step() - loss_numpy) < 1e-5
+        for name, grad in grads_numpy.items():
+            np.testing.assert_allclose(params[name].grad.numpy(), grad, rtol=1e-4, atol=1e-6)
+        agreed.append("PyTorch")
+        rows.append(
+            (
+                f"PyTorch {torch.__version__} CPU ({torch.get_num_threads()} threads)",
+                per_step(torch_step, 20),
+            )
+        )
+    print(f"  losses and gradients agree with: {', '.join(agreed)}")
+    show(rows, "numpy by hand (no input gradient: the floor)")
+
+
+# ------------------------------------------------------------ the scalar demo
+
+
+def add_l2(g: ComputationalGraph, alpha: float) -> str:
+    """``alpha * sum of every parameter squared``, as gates; return its node."""
+    squares = []
+    for name in list(g.parameters()):
+        square = g.add_gate(f"sq({name})", MulGate(), [name, name])
+        if np.ndim(g.value(name)):
+            square = g.add_gate(f"sum({name})", SumGate(), [square])
+        squares.append(square)
+    g.add_gate("l2.sum", AddGate(), squares)
+    return g.add_gate("l2", MulConstantGate(alpha), ["l2.sum"])
+
+
+def demo_graph(flavour: str, layers: list[Any]) -> tuple[ComputationalGraph, nn.MLP]:
+    """The demo's network and loss in compgraph, with the scalar engine's weights."""
+    g = ComputationalGraph()
+    net = nn.mlp(g, [2, 16, 16, 1], flavour=flavour)  # type: ignore[arg-type]
+    for k, layer in enumerate(layers, start=1):
+        w = np.array([[n.w[i].data for n in layer.neurons] for i in range(len(layer.neurons[0].w))])
+        b = np.array([n.b.data for n in layer.neurons])
+        if flavour == "vector":
+            g.set_value(f"layer{k}.W", w)
+            g.set_value(f"layer{k}.b", b)
+        else:
+            for (i, j), value in np.ndenumerate(w):
+                g.set_value(f"layer{k}.W[{i},{j}]", float(value))
+            for j, value in enumerate(b):
+                g.set_value(f"layer{k}.b[{j}]", float(value))
+    reg = add_l2(g, 1e-4)
+    g.add_input("y")
+    g.add_gate("hinge", HingeGate(), [net.output, "y"])
+    g.add_gate("total", AddGate(), ["hinge", reg])
+    return g, net
+
+
+def scalar_demo() -> None:
+    print("\nMLP 2-16-16-1, 100 moons points, hinge loss + 1e-4 L2, SGD (a scalar-engine demo)")
+    x, labels = datasets.make_moons(100, noise=0.1, rng=0)
+    y = (2 * labels - 1).astype(np.float64)
+    try:
+        from micrograd.engine import Value
+        from micrograd.nn import MLP
+    except ImportError:
+        print("  (micrograd is not installed: pip install micrograd to compare with it)")
+        random.seed(1337)
+        layers = None
+    else:
+        random.seed(1337)
+        model = MLP(2, [16, 16, 1])
+        layers = model.layers
+
+    if layers is None:
+        return
+    graphs = {flavour: demo_graph(flavour, layers) for flavour in ("vector", "scalar")}
+
+    rows_x, rows_y = x.tolist(), y.tolist()
+
+    def micrograd_step(lr: float = 0.05) -> float:
+        inputs = [list(map(Value, row)) for row in rows_x]
+        scores = list(map(model, inputs))
+        losses = [(1 + -yi * si).relu() for yi, si in zip(rows_y, scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        total = data_loss + 1e-4 * sum(p * p for p in model.parameters())
+        model.zero_grad()
+        total.backward()
+        for p in model.parameters():
+            p.data -= lr * p.grad
+        return float(total.data)
+
+    steppers = {}
+    for flavour, (g, net) in graphs.items():
+        opt = SGD(g, lr=0.05)
+        feeds = {**net.feeds(x), "y": y[:, None]}
+
+        def step(g: ComputationalGraph = g, opt: SGD = opt, feeds: dict[str, Any] = feeds) -> float:
+            loss = g.forward(feeds)
+            g.backward()
+            opt.step()
+            return float(loss)
+
+        steppers[flavour] = step
+
+    first_weight = model.layers[0].neurons[3].w[1].data
+    loss_micrograd = micrograd_step()
+    grad_micrograd = model.layers[0].neurons[3].w[1].grad
+    for flavour, (g, _) in graphs.items():
+        loss = steppers[flavour]()
+        grad = g.grad("layer1.W")[1, 3] if flavour == "vector" else g.grad("layer1.W[1,3]")
+        assert abs(loss - loss_micrograd) < 1e-9, (flavour, loss, loss_micrograd)
+        assert abs(grad - grad_micrograd) < 1e-9, (flavour, grad, grad_micrograd)
+    assert first_weight != model.layers[0].neurons[3].w[1].data
+    print("  losses and gradients agree with: micrograd")
+    rows = [
+        ("micrograd", per_step(micrograd_step, 3, repeats=2)),
+        ("compgraph, scalar flavour (one gate per op)", per_step(steppers["scalar"], 20)),
+        ("compgraph, vector flavour (MatMulGate)", per_step(steppers["vector"], 200)),
+    ]
+    show(rows, "micrograd")
+
+
+if __name__ == "__main__":
+    mnist_sized()
+    scalar_demo()

@@ -1,0 +1,227 @@
+"""Gates on whole arrays: matrix product, sum and mean over axes, stacking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from gates.base import Gate
+
+__all__ = ["MatMulGate", "MeanGate", "StackGate", "SumGate"]
+
+
+class MatMulGate(Gate):
+    """Matrix product: ``z = a @ b``; ``da = dz @ b^T`` and ``db = a^T @ dz``.
+
+    The lectures' ``z = W x`` with ``x`` a vector gives ``dW = dz x^T`` (an outer
+    product) and ``dx = W^T dz``. A batch of row vectors ``X`` times weights
+    ``W`` (``z = X @ W``, the layout of a dense layer) gives ``dW = X^T dz``.
+    Operands are matrices, vectors (1-d: a row on the left, a column on the
+    right, as numpy's ``@``) or stacks of matrices; stacked axes broadcast.
+
+    Attributes
+    ----------
+    a, b : numpy.ndarray
+        The operands of the latest forward.
+
+    Examples
+    --------
+    ``z = W x`` and its gradients, ``dW = dz x^T``, ``dx = W^T dz``:
+
+    >>> import numpy as np
+    >>> gate = MatMulGate()
+    >>> w, x = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([1.0, -1.0])
+    >>> gate.forward(w, x)
+    array([-1., -1.])
+    >>> dw, dx = gate.backward(np.array([1.0, 2.0]))
+    >>> dw
+    array([[ 1., -1.],
+           [ 2., -2.]])
+    >>> dx
+    array([ 7., 10.])
+    """
+
+    symbol = "@"
+
+    def forward(self, a: Any, b: Any) -> Any:
+        self.a = np.asarray(a)
+        self.b = np.asarray(b)
+        return self.a @ self.b
+
+    def backward(self, dz: Any) -> list[Any]:
+        a, b = self.a, self.b
+        if a.ndim == 2 and b.ndim == 2:  # the dense layer's case, kept short
+            return [dz @ b.T, a.T @ dz]
+        if a.ndim == 1 and b.ndim == 1:  # dot product: dz is a number
+            return [dz * b, dz * a]
+        # Make vectors matrices (a row on the left, a column on the right), as @ does.
+        a2 = a[np.newaxis, :] if a.ndim == 1 else a
+        b2 = b[:, np.newaxis] if b.ndim == 1 else b
+        dz2 = np.asarray(dz)
+        if a.ndim == 1:
+            dz2 = np.expand_dims(dz2, -2)
+        if b.ndim == 1:
+            dz2 = np.expand_dims(dz2, -1)
+        da = dz2 @ np.swapaxes(b2, -1, -2)
+        db = np.swapaxes(a2, -1, -2) @ dz2
+        if a.ndim == 1:
+            da = da[..., 0, :]
+        if b.ndim == 1:
+            db = db[..., 0]
+        return [da, db]  # stacked axes that broadcast are summed back by the engine
+
+
+def _axes(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
+    """``axis`` as a sorted tuple of non-negative axes of an array of ``ndim`` axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"axis {a} is out of range for an input of {ndim} dimensions")
+    return tuple(sorted(a % ndim for a in axes))
+
+
+class _Reduction(Gate):
+    """What :class:`SumGate` and :class:`MeanGate` share: the axes, and spreading
+    ``dz`` back over them."""
+
+    def __init__(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> None:
+        self.axis = axis
+        self.keepdims = keepdims
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(axis={self.axis!r}, keepdims={self.keepdims!r})"
+
+    def _reduce(self, reduce: Any, x: Any) -> Any:
+        """Remember the input's shape and dtype, and reduce it; a single number
+        comes back as a Python number."""
+        self.shape = np.shape(x)
+        self.dtype = np.result_type(x, 1.0)  # a float type: int inputs get float64 gradients
+        self.axes = _axes(self.axis, len(self.shape))
+        z = reduce(x, axis=self.axis, keepdims=self.keepdims)
+        return z.item() if np.ndim(z) == 0 else z
+
+    def _spread(self, dz: Any, scale: float) -> Any:
+        """``dz * scale`` with the reduced axes put back, broadcast to the input's shape."""
+        if self.shape == ():
+            return dz * scale
+        dtype = np.result_type(self.dtype, dz)  # a Python number keeps float32 float32
+        dz = np.asarray(dz)
+        if not self.keepdims:
+            dz = np.expand_dims(dz, self.axes)
+        return np.broadcast_to(dz * scale, self.shape).astype(dtype)
+
+
+class SumGate(_Reduction):
+    """Sum over axes: ``z = x.sum(axis, keepdims)``; every summed element receives ``dz``.
+
+    The distributor of :class:`AddGate`, over the elements of one array.
+
+    Parameters
+    ----------
+    axis : int, tuple of int or None, optional
+        The axes summed over; ``None`` (default) sums everything.
+    keepdims : bool, optional
+        Keep the summed axes with length 1, as numpy does.
+
+    Attributes
+    ----------
+    shape : tuple of int
+        The shape of the latest input.
+
+    Notes
+    -----
+    A reduction to a single number returns a Python number.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> gate = SumGate(axis=0)
+    >>> gate.forward(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    array([4., 6.])
+    >>> gate.backward(np.array([1.0, -1.0]))
+    [array([[ 1., -1.],
+           [ 1., -1.]])]
+    """
+
+    symbol = "sum"
+
+    def forward(self, x: Any) -> Any:
+        return self._reduce(np.sum, x)
+
+    def backward(self, dz: Any) -> list[Any]:
+        return [self._spread(dz, 1)]
+
+
+class MeanGate(_Reduction):
+    """Mean over axes: ``z = x.mean(axis, keepdims)``; each of the ``n`` averaged
+    elements receives ``dz / n``.
+
+    Parameters
+    ----------
+    axis : int, tuple of int or None, optional
+        The axes averaged over; ``None`` (default) averages everything.
+    keepdims : bool, optional
+        Keep the averaged axes with length 1, as numpy does.
+
+    Attributes
+    ----------
+    shape : tuple of int
+        The shape of the latest input.
+
+    Notes
+    -----
+    A reduction to a single number returns a Python number.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> gate = MeanGate()
+    >>> gate.forward(np.array([1.0, 2.0, 6.0]))
+    3.0
+    >>> gate.backward(1.0)
+    [array([0.33333333, 0.33333333, 0.33333333])]
+    """
+
+    symbol = "mean"
+
+    def forward(self, x: Any) -> Any:
+        return self._reduce(np.mean, x)
+
+    def backward(self, dz: Any) -> list[Any]:
+        count = int(np.prod([self.shape[a] for a in self.axes]))
+        return [self._spread(dz, 1 / count)]
+
+
+class StackGate(Gate):
+    """Stack two or more inputs of one shape along a new last axis: ``z[..., i] = x_i``.
+
+    Each input receives its slice of ``dz``. It gathers the outputs of scalar
+    neurons (one node each) into the array a loss takes.
+
+    Attributes
+    ----------
+    n_inputs : int
+        How many inputs the latest forward stacked.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> gate = StackGate()
+    >>> gate.forward(1.0, 2.0, 3.0)
+    array([1., 2., 3.])
+    >>> gate.backward(np.array([0.5, -1.0, 2.0]))
+    [0.5, -1.0, 2.0]
+    """
+
+    symbol = "stack"
+
+    def forward(self, x: Any, *more: Any) -> Any:
+        self.n_inputs = 1 + len(more)
+        return np.stack([x, *more], axis=-1)
+
+    def backward(self, dz: Any) -> list[Any]:
+        dz = np.asarray(dz)
+        return [dz[..., i] if dz.ndim > 1 else dz[i].item() for i in range(self.n_inputs)]

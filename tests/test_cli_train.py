@@ -1,0 +1,60 @@
+import re
+import subprocess
+import sys
+
+import pytest
+
+from compgraph.cli import main
+
+
+def test_train_moons_end_to_end_writes_the_plots(tmp_path):
+    out = tmp_path / "plots"
+    result = subprocess.run(
+        [sys.executable, "-m", "compgraph.cli", "train", "moons", "--epochs", "30",
+         "--lr", "0.03", "--out", str(out)],
+        capture_output=True, text=True, check=True, cwd=tmp_path,
+    )  # fmt: skip
+    accuracy = float(re.search(r"training accuracy: ([\d.]+)%", result.stdout).group(1))
+    assert accuracy >= 97.0
+    assert "2-16-16-2 MLP on 200 moons points: 210 steps" in result.stdout
+    assert "loss=" in result.stderr  # the progress bar
+    for name in ("moons_loss.png", "moons_boundary.png"):
+        assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_train_moons_quiet_into_the_current_directory(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "moons", "--quiet", "--epochs", "2", "--hidden", "4", "--seed", "3"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert "2-4-2 MLP" in out and "14 steps" in out and "training accuracy:" in out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["moons_boundary.png", "moons_loss.png"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--epochs", "0"], "--epochs must be 1 or more"),
+        (["--lr", "-1"], "--lr must be positive"),
+        (["--hidden", "16", "0"], "--hidden sizes must be 1 or more"),
+        (["--batch-size", "0"], "--batch-size must be 1 or more"),
+    ],
+)
+def test_train_refuses_bad_options_in_one_line(args, message, capsys, tmp_path):
+    assert main(["train", "moons", "--out", str(tmp_path), *args]) == 2
+    out, err = capsys.readouterr()
+    assert err == f"compgraph train: {message}\n" and out == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_train_refuses_an_output_folder_it_cannot_make(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["train", "moons", "--quiet", "--out", str(blocker / "sub")]) == 2
+    assert capsys.readouterr().err.startswith("compgraph train: cannot write to")
+
+
+def test_train_without_matplotlib_says_what_to_install(monkeypatch, capsys, tmp_path):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    assert main(["train", "moons", "--quiet", "--out", str(tmp_path)]) == 2
+    assert "needs matplotlib: pip install 'compgraph[train]'" in capsys.readouterr().err

@@ -1,0 +1,133 @@
+import numpy as np
+import pytest
+from _gradients import assert_gate_gradients
+
+from compgraph import ComputationalGraph, GateExecutionError
+from gates import MatMulGate, MeanGate, StackGate, SumGate
+
+RNG = np.random.default_rng(7)
+
+MATMUL_SHAPES = [
+    ((3, 4), (4, 2)),
+    ((3, 4), (4,)),
+    ((4,), (4, 2)),
+    ((4,), (4,)),
+    ((2, 3, 4), (4, 5)),  # a stack of matrices times one matrix: its gradient sums the stack
+    ((2, 3, 4), (2, 4, 5)),
+    ((4,), (2, 4, 3)),
+    ((2, 3, 4), (4,)),
+    ((2, 1, 3, 4), (5, 4, 2)),
+]
+
+
+@pytest.mark.parametrize(("shape_a", "shape_b"), MATMUL_SHAPES)
+def test_matmul_gradients_match_finite_differences(shape_a, shape_b):
+    a, b = RNG.standard_normal(shape_a), RNG.standard_normal(shape_b)
+    assert_gate_gradients(MatMulGate(), a, b)
+
+
+def test_matmul_is_the_lectures_rule_dw_equals_dz_x_transposed():
+    gate = MatMulGate()
+    w, x = RNG.standard_normal((3, 2)), RNG.standard_normal(2)
+    np.testing.assert_allclose(gate.forward(w, x), w @ x)
+    dz = np.array([1.0, -2.0, 0.5])
+    dw, dx = gate.backward(dz)
+    np.testing.assert_allclose(dw, np.outer(dz, x))
+    np.testing.assert_allclose(dx, w.T @ dz)
+
+
+def test_matmul_of_a_batch_gives_dw_equals_x_transposed_dz():
+    gate = MatMulGate()
+    x, w = RNG.standard_normal((5, 3)), RNG.standard_normal((3, 2))
+    dz = RNG.standard_normal((5, 2))
+    gate.forward(x, w)
+    dx, dw = gate.backward(dz)
+    np.testing.assert_allclose(dw, x.T @ dz)
+    np.testing.assert_allclose(dx, dz @ w.T)
+
+
+def test_matmul_keeps_float32():
+    gate = MatMulGate()
+    x, w = np.ones((2, 3), np.float32), np.ones((3, 4), np.float32)
+    assert gate.forward(x, w).dtype == np.float32
+    assert all(grad.dtype == np.float32 for grad in gate.backward(np.ones((2, 4), np.float32)))
+
+
+def test_matmul_of_mismatched_shapes_names_the_node():
+    g = ComputationalGraph()
+    g.add_parameter("w", np.ones((2, 3)))
+    g.add_input("x")
+    g.add_gate("z", MatMulGate(), ["w", "x"])
+    with pytest.raises(GateExecutionError, match=r"node 'z' \(MatMulGate\)\.forward raised"):
+        g.forward(x=np.ones(2))
+
+
+REDUCTIONS = [
+    ((), None, False),
+    ((4,), None, False),
+    ((4,), 0, True),
+    ((3, 4), None, True),
+    ((3, 4), 0, False),
+    ((3, 4), 1, True),
+    ((3, 4), -1, False),
+    ((3, 4), (0, 1), False),
+    ((2, 3, 4), (0, 2), False),
+    ((2, 3, 4), (2, 0), True),
+]
+
+
+@pytest.mark.parametrize("gate_class", [SumGate, MeanGate])
+@pytest.mark.parametrize(("shape", "axis", "keepdims"), REDUCTIONS)
+def test_reductions_match_finite_differences(gate_class, shape, axis, keepdims):
+    x = RNG.standard_normal(shape) if shape else 1.5
+    gate = gate_class(axis=axis, keepdims=keepdims)
+    reduce = np.sum if gate_class is SumGate else np.mean
+    np.testing.assert_allclose(gate.forward(x), reduce(x, axis=axis, keepdims=keepdims))
+    assert_gate_gradients(gate, x)
+
+
+def test_mean_spreads_dz_evenly_and_sum_copies_it():
+    x = np.arange(6.0).reshape(2, 3)
+    mean, total = MeanGate(axis=1), SumGate(axis=1)
+    mean.forward(x)
+    total.forward(x)
+    np.testing.assert_allclose(mean.backward(np.array([3.0, 6.0]))[0], [[1, 1, 1], [2, 2, 2]])
+    np.testing.assert_allclose(total.backward(np.array([3.0, 6.0]))[0], [[3, 3, 3], [6, 6, 6]])
+
+
+def test_a_full_reduction_is_a_python_number_and_gradients_keep_float32():
+    gate = SumGate()
+    assert gate.forward(np.ones((2, 2), np.float32)) == 4.0
+    assert type(gate.forward(np.ones((2, 2), np.float32))) is float
+    (grad,) = gate.backward(1.0)
+    assert grad.dtype == np.float32
+    assert grad.flags.writeable  # a real array, not a read-only broadcast view
+
+
+def test_reduction_over_a_missing_axis_is_refused():
+    with pytest.raises(ValueError, match="axis 2 is out of range for an input of 2 dimensions"):
+        SumGate(axis=2).forward(np.ones((2, 3)))
+
+
+def test_reductions_in_a_graph_sum_to_the_right_shapes():
+    g = ComputationalGraph()
+    g.add_input("x")
+    g.add_gate("rows", SumGate(axis=1, keepdims=True), ["x"])
+    g.add_gate("m", MeanGate(), ["rows"])
+    x = np.arange(6.0).reshape(2, 3)
+    assert g.forward(x=x) == pytest.approx(7.5)
+    np.testing.assert_allclose(g.backward()["x"], np.full((2, 3), 0.5))
+
+
+@pytest.mark.parametrize("shape", [(), (4,), (2, 3)])
+def test_stack_matches_finite_differences(shape):
+    xs = [RNG.standard_normal(shape) if shape else float(RNG.standard_normal()) for _ in range(3)]
+    gate = StackGate()
+    np.testing.assert_allclose(gate.forward(*xs), np.stack(xs, axis=-1))
+    assert_gate_gradients(gate, *xs)
+
+
+def test_stack_of_numbers_gives_numbers_back():
+    gate = StackGate()
+    gate.forward(1.0, 2.0)
+    assert gate.backward(np.array([3.0, 4.0])) == [3.0, 4.0]
