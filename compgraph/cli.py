@@ -156,7 +156,7 @@ def train_moons(args: argparse.Namespace) -> int:
     from compgraph import ComputationalGraph, datasets, nn
     from compgraph.optim import Adam
     from compgraph.training import train
-    from gates import SoftmaxCrossEntropyGate
+    from gates.losses import SoftmaxCrossEntropyGate
 
     problems = [
         message

@@ -42,20 +42,18 @@ import numpy as np
 from compgraph._shapes import fit_gradient
 from compgraph.errors import NoBackwardPassError
 from compgraph.table import format_number
-from gates import (
+from gates.arithmetic import (
     AddConstantGate,
     AddGate,
     DivGate,
-    ExpGate,
-    MaxGate,
     MulConstantGate,
     MulGate,
     PowGate,
     ReciprocalGate,
-    SigmoidGate,
     SubGate,
 )
 from gates.base import Gate
+from gates.elementwise import ExpGate, MaxGate, SigmoidGate
 
 if TYPE_CHECKING:
     from compgraph.graph import ComputationalGraph

@@ -41,21 +41,19 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from compgraph.errors import ExpressionError, GraphTypeError
-from gates import (
+from gates.arithmetic import (
     AddConstantGate,
     AddGate,
     ConstantGate,
     DivGate,
-    ExpGate,
-    MaxGate,
     MulConstantGate,
     MulGate,
     PowGate,
     ReciprocalGate,
-    SigmoidGate,
     SubGate,
 )
 from gates.base import Gate, arity
+from gates.elementwise import ExpGate, MaxGate, SigmoidGate
 
 if TYPE_CHECKING:
     from compgraph.graph import ComputationalGraph

@@ -14,15 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from compgraph.graph import ComputationalGraph
-from gates import (
-    AddConstantGate,
-    AddGate,
-    ExpGate,
-    MulConstantGate,
-    MulGate,
-    ReciprocalGate,
-    SigmoidGate,
-)
+from gates.arithmetic import AddConstantGate, AddGate, MulConstantGate, MulGate, ReciprocalGate
+from gates.elementwise import ExpGate, SigmoidGate
 
 __all__ = ["EXAMPLES", "neuron", "three_times_a_plus_bc", "x_plus_y_times_z"]
 

@@ -32,7 +32,10 @@ import numpy as np
 
 from compgraph.errors import DuplicateNodeError, NodeNotFoundError
 from compgraph.graph import ComputationalGraph
-from gates import AddGate, Gate, MatMulGate, MulGate, ReLUGate, SigmoidGate, StackGate, TanhGate
+from gates.arithmetic import AddGate, MulGate
+from gates.base import Gate
+from gates.elementwise import ReLUGate, SigmoidGate, TanhGate
+from gates.linalg import MatMulGate, StackGate
 
 __all__ = ["MLP", "dense", "dense_scalar", "init_weights", "input", "mlp", "scalar_inputs"]
 
