@@ -81,7 +81,7 @@ def mnist_sized() -> None:
 
     def compgraph_step() -> float:
         loss = g.forward(x=x, y=y)
-        g.backward()
+        g.backward(wrt=opt.names)  # as compgraph.train does: no gradient for the data
         opt.step()
         return float(loss)
 
@@ -275,7 +275,7 @@ def scalar_demo() -> None:
 
         def step(g: ComputationalGraph = g, opt: SGD = opt, feeds: dict[str, Any] = feeds) -> float:
             loss = g.forward(feeds)
-            g.backward()
+            g.backward(wrt=opt.names)
             opt.step()
             return float(loss)
 
@@ -287,7 +287,7 @@ def scalar_demo() -> None:
 
     def per_point_step() -> float:
         loss = per_point.forward(per_point_feeds)
-        per_point.backward()
+        per_point.backward(wrt=per_point_opt.names)
         per_point_opt.step()
         return float(loss)
 

@@ -33,7 +33,6 @@ Gradients on the inputs:
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +51,7 @@ from gates.arithmetic import (
     ReciprocalGate,
     SubGate,
 )
-from gates.base import Gate
+from gates.base import Gate, full_copy
 from gates.elementwise import ExpGate, MaxGate, SigmoidGate
 
 if TYPE_CHECKING:
@@ -101,7 +100,7 @@ _PATTERNS: dict[type[Gate], str] = {
 
 
 def _backward_on_copy(graph: ComputationalGraph, name: str, dz: Any) -> list[Any]:
-    return list(copy.deepcopy(graph.gate(name)).backward(dz))
+    return list(full_copy(graph.gate(name)).backward(dz))
 
 
 def local_gradients(graph: ComputationalGraph, name: str) -> list[Any]:

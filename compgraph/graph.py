@@ -4,7 +4,7 @@ and backward in reverse, with gradients summed where paths fork."""
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -84,6 +84,12 @@ class ComputationalGraph:
         self._gate_ids: set[int] = set()  # to refuse a gate instance at a second node
         self._steps: list[schedule.Step] = []  # one per gate of positions < self._compiled
         self._compiled = 0
+        # The pruned schedule of the latest backward restricted with ``wrt``, and
+        # the gates told (``needs_input_grad``) that some inputs need no gradient.
+        self._pruned: tuple[frozenset[int], list[schedule.Step], bytearray, list[Any]] | None
+        self._pruned = None
+        self._told: list[Gate] = []
+        self._known: bytearray | None = None  # where the latest backward computed gradients
         self._values: list[Any] = []
         self._grads: list[Any] = []
         self._pass = _NO_PASS
@@ -303,6 +309,7 @@ class ComputationalGraph:
         if self._pass != _NO_PASS:
             self._invalidate("the graph changed since the latest forward pass")
         self._nx_graph = None
+        self._pruned = None
 
     # ------------------------------------------------------------------- running
 
@@ -359,7 +366,7 @@ class ComputationalGraph:
         self._pass = _FORWARD_DONE
         return values[output]
 
-    def backward(self, dout: Any = None) -> dict[str, Any]:
+    def backward(self, dout: Any = None, *, wrt: Sequence[str] | None = None) -> dict[str, Any]:
         """Propagate the output's gradient back to every node, in reverse topological order.
 
         Parameters
@@ -367,19 +374,28 @@ class ComputationalGraph:
         dout : number or array_like, optional
             The gradient arriving at the output; 1 (ones of the output's shape)
             by default.
+        wrt : sequence of str, optional
+            Only the gradients of these nodes are wanted (say, the parameters
+            in training): gates that lead to none of them are skipped, and a
+            gate whose input needs no gradient is told so through its
+            ``needs_input_grad`` (see :class:`gates.Gate`), so that it may skip
+            computing it.
 
         Returns
         -------
         dict
             Node name -> gradient of the output with respect to that node, for
-            every input, parameter and gate. Gradients reaching a node along
-            several edges are summed; each has the shape of its node's value.
+            every input, parameter and gate (only the ``wrt`` nodes if given).
+            Gradients reaching a node along several edges are summed; each has
+            the shape of its node's value.
 
         Raises
         ------
         NoForwardPassError
             If no forward pass succeeded since the graph was built or changed,
             or since a pass failed.
+        NodeNotFoundError
+            If a ``wrt`` name is not a node.
         GradientError
             If ``dout`` does not have the output's shape, or a gate's backward
             returned the wrong number of gradients or one of the wrong shape.
@@ -399,30 +415,68 @@ class ComputationalGraph:
         18
         >>> g.backward()["a"]                             # dc/da = 4a
         12
+        >>> g.backward(wrt=["a"])
+        {'a': 12}
         """
         if self._pass == _NO_PASS:
             raise NoForwardPassError(f"backward: {self._why_no_pass}")
         values = self._values
         output = self._output("backward")
         dout = _initial_gradient(dout, values[output], self._names[output])
+        if wrt is None:
+            steps, known = self._steps, None
+            self._tell_gates([])
+        else:
+            wanted = self._wanted_positions(wrt)
+            steps, known, partial = self._pruned_schedule(wanted)
+            self._tell_gates(partial)
         grads: list[Any] = [0] * len(values)
+        grads.append(schedule.DISCARD)  # the scratch of pruned schedules
         grads[output] = dout
         if not (
             type(dout) in SCALAR_TYPES
             and SCALAR_TYPES.issuperset(map(type, values))
-            and schedule.backward_scalar(self._steps, grads)
+            and schedule.backward_scalar(steps, grads)
         ):
             grads = [None] * len(values)
+            grads.append(schedule.DISCARD)
             grads[output] = dout
             try:
-                schedule.backward_checked(self._steps, values, grads)
+                schedule.backward_checked(steps, values, grads)
             except schedule.MisfitError as misfit:
                 raise self._misfit(misfit) from None
             except schedule.StepError as failed:
                 raise self._gate_failed(failed) from failed.error
         self._grads = grads
+        self._known = known
         self._pass = _BACKWARD_DONE
-        return dict(zip(self._names, grads))
+        if wrt is None:
+            return dict(zip(self._names, grads))
+        return {self._names[i]: grads[i] for i in wanted}
+
+    def _wanted_positions(self, wrt: Sequence[str]) -> list[int]:
+        if isinstance(wrt, str) or not isinstance(wrt, Iterable):
+            raise GraphTypeError(f"backward: wrt must be a list of node names, got {wrt!r}")
+        return [self._position("backward: wrt", name) for name in wrt]
+
+    def _pruned_schedule(
+        self, wanted: list[int]
+    ) -> tuple[list[schedule.Step], bytearray, list[Any]]:
+        key = frozenset(wanted)
+        if self._pruned is None or self._pruned[0] != key:
+            steps, needed, partial = schedule.compile_pruned(self._gates, self._inputs_of, wanted)
+            self._pruned = (key, steps, needed, partial)
+        return self._pruned[1], self._pruned[2], self._pruned[3]
+
+    def _tell_gates(self, partial: list[tuple[Gate, tuple[bool, ...]]]) -> None:
+        """Set ``needs_input_grad`` on the gates of ``partial``; reset it on those told before."""
+        if not partial and not self._told:
+            return
+        for gate in self._told:
+            gate.needs_input_grad = None
+        for gate, mask in partial:
+            gate.needs_input_grad = mask
+        self._told = [gate for gate, _ in partial]
 
     def _feed(self, values: list[Any], feeds: dict[str, Any]) -> None:
         for name, value in feeds.items():
@@ -544,6 +598,12 @@ class ComputationalGraph:
         if self._pass != _BACKWARD_DONE:
             raise NoBackwardPassError(
                 f"grad {name!r}: no backward pass since the latest forward pass", name
+            )
+        if self._known is not None and not self._known[position]:
+            raise NoBackwardPassError(
+                f"grad {name!r}: the latest backward pass was restricted (wrt) to nodes "
+                "whose gradients do not need this one",
+                name,
             )
         return self._grads[position]
 

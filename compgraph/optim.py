@@ -165,12 +165,12 @@ class SGD(Optimizer):
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         lr, momentum = self.lr, self.momentum
         if not momentum:
-            return {name: values[name] - lr * grads[name] for name in values}, {}
+            return {name: _minus_scaled(values[name], lr, grads[name]) for name in values}, {}
         velocity = {
             name: grads[name] if t == 1 else momentum * self._state[name] + grads[name]
             for name in values
         }
-        return {name: values[name] - lr * velocity[name] for name in values}, velocity
+        return {name: _minus_scaled(values[name], lr, velocity[name]) for name in values}, velocity
 
 
 class Adam(Optimizer):
@@ -239,6 +239,20 @@ class Adam(Optimizer):
             new[name] = value - step * m / (root + self.eps)
             state[name] = (m, v)
         return new, state
+
+
+def _minus_scaled(value: Any, lr: float, grad: Any) -> Any:
+    """``value - lr * grad``, written into the new array ``lr * grad`` when it
+    has the value's shape and type (one new array per step instead of two)."""
+    scaled = lr * grad
+    if (
+        isinstance(scaled, np.ndarray)
+        and isinstance(value, np.ndarray)
+        and scaled.shape == value.shape
+        and scaled.dtype == value.dtype
+    ):
+        return np.subtract(value, scaled, out=scaled)
+    return value - scaled
 
 
 def _like(new: Any, old: Any) -> Any:

@@ -12,6 +12,10 @@ all of them) are spelled out; others keep a tuple of positions:
 Node positions are in topological order (a node only consumes nodes added before
 it), so the forward pass runs the steps in order and the backward pass in reverse.
 
+A backward pass restricted to some nodes (``wrt``) runs a pruned schedule from
+:func:`compile_pruned`: only the gates that pass a gradient on to a needed node,
+with every input that needs none sent to a scratch position past the last node.
+
 Backward has two forms. :func:`backward_scalar` serves passes whose values are
 all plain numbers: it adds each gradient into place and checks the whole result
 once at the end. :func:`backward_checked` fits every gradient to its input's
@@ -26,11 +30,33 @@ from typing import Any
 
 from compgraph._shapes import SCALAR_TYPES, fit_gradient
 
-__all__ = ["MisfitError", "StepError", "backward_checked", "backward_scalar", "compile_steps"]
+__all__ = [
+    "MisfitError",
+    "StepError",
+    "backward_checked",
+    "backward_scalar",
+    "compile_pruned",
+    "compile_steps",
+]
 
 UNARY, MANY = -1, -2
 
 Step = tuple[int, Callable[..., Any], Callable[[Any], Any], Any, int]
+
+
+class Discard:
+    """What the scratch position holds: adding anything to it (a gradient nobody
+    needs, or the ``None`` a gate returns for one) leaves it as it is."""
+
+    def __iadd__(self, other: object) -> Discard:
+        return self
+
+    def __repr__(self) -> str:
+        return "DISCARD"
+
+
+DISCARD = Discard()
+_SCALARS_OR_DISCARD = SCALAR_TYPES | {Discard}
 
 
 class StepError(Exception):
@@ -73,6 +99,48 @@ def compile_steps(
     return steps
 
 
+def compile_pruned(
+    gates: Sequence[Any], inputs_of: Sequence[tuple[int, ...]], wanted: Sequence[int]
+) -> tuple[list[Step], bytearray, list[tuple[Any, tuple[bool, ...]]]]:
+    """The steps a backward pass needs for the gradients of the nodes at ``wanted``.
+
+    A node needs its gradient if it is wanted or if a needed node feeds it (its
+    gradient then carries the wanted ones). A gate's step is kept if one of its
+    inputs needs a gradient; the inputs that need none point to the scratch
+    position ``len(gates)``.
+
+    Returns
+    -------
+    steps : list
+        The pruned steps, in topological order.
+    needed : bytearray
+        1 at the positions whose gradients the steps compute in full.
+    partial : list of (gate, tuple of bool)
+        The kept gates some of whose inputs need no gradient, with which do.
+    """
+    scratch = len(gates)
+    needed = bytearray(scratch)
+    for position in wanted:
+        needed[position] = 1
+    for position, inputs in enumerate(inputs_of):
+        if not needed[position] and any(needed[i] for i in inputs):
+            needed[position] = 1
+    kept: list[Any] = [None] * scratch
+    pruned_inputs: list[tuple[int, ...]] = [()] * scratch
+    partial = []
+    for position, gate in enumerate(gates):
+        if gate is None:
+            continue
+        inputs = inputs_of[position]
+        mask = tuple(bool(needed[i]) for i in inputs)
+        if any(mask):
+            kept[position] = gate
+            pruned_inputs[position] = tuple(i if m else scratch for i, m in zip(inputs, mask))
+            if not all(mask):
+                partial.append((gate, mask))
+    return compile_steps(kept, pruned_inputs, 0), needed, partial
+
+
 def forward(steps: list[Step], values: list[Any]) -> None:
     """Compute every step's value into ``values``, in order."""
     position = -1
@@ -89,7 +157,8 @@ def forward(steps: list[Step], values: list[Any]) -> None:
 
 
 def backward_scalar(steps: list[Step], grads: list[Any]) -> bool:
-    """Add every step's gradients into ``grads`` (zeros, and ``dout`` at the output).
+    """Add every step's gradients into ``grads`` (zeros, ``dout`` at the output,
+    and :data:`DISCARD` in the scratch slot past the last node).
 
     Returns whether the result can be trusted as it is: every gate returned the
     right number of gradients, nothing raised, and every gradient is a plain
@@ -111,12 +180,13 @@ def backward_scalar(steps: list[Step], grads: list[Any]) -> bool:
                     grads[consumed] += grad
     except Exception:
         return False
-    return SCALAR_TYPES.issuperset(map(type, grads))
+    return _SCALARS_OR_DISCARD.issuperset(map(type, grads))
 
 
 def backward_checked(steps: list[Step], values: list[Any], grads: list[Any]) -> None:
-    """Sum every step's gradients into ``grads`` (None, and ``dout`` at the output),
-    each fitted to the shape of its input's value.
+    """Sum every step's gradients into ``grads`` (None, ``dout`` at the output, and
+    anything in the scratch slot past the last node), each fitted to the shape
+    of its input's value. Gradients sent to the scratch are dropped unchecked.
 
     Raises
     ------
@@ -126,12 +196,15 @@ def backward_checked(steps: list[Step], values: list[Any], grads: list[Any]) -> 
         If a gate's backward raised.
     """
     position = -1
+    scratch = len(values)
     try:
         for position, _, gate_backward, a, b in reversed(steps):
             inputs = (a, b) if b >= 0 else (a,) if b == UNARY else a
             local = gate_backward(grads[position])
             _check_count(position, local, len(inputs))
             for consumed, grad in zip(inputs, local):
+                if consumed == scratch:
+                    continue
                 try:
                     grad = fit_gradient(grad, values[consumed])
                 except ValueError as exc:

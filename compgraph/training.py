@@ -43,7 +43,8 @@ def train(
     """Train ``g``'s parameters on ``data``, one mini-batch per step; return the losses.
 
     Each step feeds a batch of rows of every array in ``data``, runs forward
-    (the output is the loss, a single number) and backward, and lets
+    (the output is the loss, a single number) and backward for the optimizer's
+    parameters only (``wrt``: no gradient of the data is computed), and lets
     ``optimizer`` update the parameters.
 
     Parameters
@@ -131,7 +132,7 @@ def train(
                         f"train: the output {g.output!r} must be the loss, a single number; "
                         f"it has shape {np.shape(loss)}"
                     )
-                g.backward()
+                g.backward(wrt=optimizer.names)
                 optimizer.step()
                 history.append(float(loss))
                 if bar is not None:

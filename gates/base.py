@@ -3,11 +3,14 @@ on its output, one gradient per input backward."""
 
 from __future__ import annotations
 
+import copy
 import inspect
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
-__all__ = ["Gate", "arity"]
+__all__ = ["Gate", "arity", "full_copy"]
+
+G = TypeVar("G", bound="Gate")
 
 
 class Gate:
@@ -28,6 +31,12 @@ class Gate:
     symbol : str
         How tables and drawings label the gate (``"*"``, ``"exp"``); empty means
         the class name.
+    needs_input_grad : tuple of bool or None
+        Set by the engine for a backward pass restricted with ``wrt`` when some
+        inputs of this gate need no gradient: ``False`` at those. ``backward``
+        may then return ``None`` for them instead of computing them (the matrix
+        product's gate skips its data's gradient so in training). ``None``, the
+        default: every input needs its gradient.
 
     Examples
     --------
@@ -53,6 +62,7 @@ class Gate:
     """
 
     symbol: str = ""
+    needs_input_grad: tuple[bool, ...] | None = None
     forward: Callable[..., Any]
     backward: Callable[[Any], Sequence[Any]]
 
@@ -103,3 +113,12 @@ def arity(gate: Gate) -> tuple[int, int | None]:
             )
     _ARITY[cls] = result = (least, most if limited else None)
     return result
+
+
+def full_copy(gate: G) -> G:
+    """A deep copy of ``gate`` whose ``backward`` computes every input's gradient,
+    whatever a restricted backward pass told the original (for checks and
+    explanations, which must not disturb the gate in the graph)."""
+    copied = copy.deepcopy(gate)
+    copied.needs_input_grad = None
+    return copied

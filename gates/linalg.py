@@ -52,7 +52,8 @@ class MatMulGate(Gate):
     def backward(self, dz: Any) -> list[Any]:
         a, b = self.a, self.b
         if a.ndim == 2 and b.ndim == 2:  # the dense layer's case, kept short
-            return [dz @ b.T, a.T @ dz]
+            needs = self.needs_input_grad or (True, True)
+            return [dz @ b.T if needs[0] else None, a.T @ dz if needs[1] else None]
         if a.ndim == 1 and b.ndim == 1:  # dot product: dz is a number
             return [dz * b, dz * a]
         # Make vectors matrices (a row on the left, a column on the right), as @ does.

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from _gradients import assert_gate_gradients
 
-from compgraph import ComputationalGraph, GateExecutionError
-from gates import MatMulGate, MeanGate, StackGate, SumGate
+from compgraph import ComputationalGraph, GateExecutionError, NoBackwardPassError, nn
+from gates import MatMulGate, MeanGate, SoftmaxCrossEntropyGate, StackGate, SumGate
 
 RNG = np.random.default_rng(7)
 
@@ -131,3 +131,31 @@ def test_stack_of_numbers_gives_numbers_back():
     gate = StackGate()
     gate.forward(1.0, 2.0)
     assert gate.backward(np.array([3.0, 4.0])) == [3.0, 4.0]
+
+
+def test_matmul_skips_the_gradient_its_input_does_not_need():
+    gate = MatMulGate()
+    a, b = np.ones((4, 3)), np.full((3, 2), 2.0)
+    gate.forward(a, b)
+    full = gate.backward(np.ones((4, 2)))
+    gate.needs_input_grad = (False, True)
+    da, db = gate.backward(np.ones((4, 2)))
+    assert da is None
+    np.testing.assert_array_equal(db, full[1])
+
+
+def test_a_training_graph_computes_no_gradient_for_its_data():
+    g = ComputationalGraph()
+    net = nn.mlp(g, [3, 4, 2], rng=0)
+    g.add_input("y")
+    g.add_gate("loss", SoftmaxCrossEntropyGate(), [net.output, "y"])
+    x, y = np.ones((5, 3)), np.array([0, 1, 0, 1, 1])
+    g.forward(x=x, y=y)
+    full = g.backward()
+    g.forward(x=x, y=y)
+    params = list(g.parameters())
+    only = g.backward(wrt=params)
+    for name in params:
+        np.testing.assert_allclose(only[name], full[name], rtol=1e-12)
+    with pytest.raises(NoBackwardPassError):
+        g.grad("x")

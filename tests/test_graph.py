@@ -645,3 +645,101 @@ def test_passes_leave_no_garbage_cycles(feeds):
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+# ------------------------------------------------------- restricted backward
+
+
+class Careful(Gate):
+    """Multiplies; returns None for an input the engine says needs no gradient."""
+
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return x * y
+
+    def backward(self, dz):
+        needs = self.needs_input_grad or (True, True)
+        return [self.y * dz if needs[0] else None, self.x * dz if needs[1] else None]
+
+
+def careful_graph() -> ComputationalGraph:
+    g = ComputationalGraph()  # loss = exp(w * x) + b
+    g.add_input("x")
+    g.add_parameter("w", 0.5)
+    g.add_parameter("b", 1.0)
+    g.add_gate("wx", Careful(), ["x", "w"])
+    g.add_gate("e", ExpGate(), ["wx"])
+    g.add_gate("loss", AddGate(), ["e", "b"])
+    return g
+
+
+@pytest.mark.parametrize("x", [2.0, np.array([1.0, 2.0])])
+def test_backward_wrt_gives_the_same_gradients_for_what_is_asked(x):
+    g = careful_graph()
+    g.forward(x=x)
+    full = g.backward(np.ones(np.shape(x)) if np.ndim(x) else None)
+    g.forward(x=x)
+    only = g.backward(np.ones(np.shape(x)) if np.ndim(x) else None, wrt=["w", "b"])
+    assert list(only) == ["w", "b"]
+    for name in only:
+        np.testing.assert_array_equal(only[name], full[name])
+    assert g.gate("wx").needs_input_grad == (False, True)
+    np.testing.assert_array_equal(g.grad("e"), full["e"])  # on the way: computed
+    with pytest.raises(
+        NoBackwardPassError, match="grad 'x': the latest backward pass was restricted"
+    ):
+        g.grad("x")
+
+
+def test_a_full_backward_after_a_restricted_one_tells_gates_everything_again():
+    g = careful_graph()
+    g.forward(x=2.0)
+    g.backward(wrt=["w"])
+    assert g.gate("wx").needs_input_grad == (False, True)
+    assert g.backward()["x"] == 0.5 * np.exp(1.0)
+    assert g.gate("wx").needs_input_grad is None
+    g.backward(wrt=["x"])
+    assert g.gate("wx").needs_input_grad == (True, False)
+
+
+class CountingExp(ExpGate):
+    def __init__(self):
+        self.calls = 0
+
+    def backward(self, dz):
+        self.calls += 1
+        return super().backward(dz)
+
+
+def test_gates_on_no_path_from_what_is_asked_are_not_run():
+    g = ComputationalGraph()  # loss = exp(w * x) + b
+    g.add_input("x")
+    g.add_parameter("w", 0.5)
+    g.add_parameter("b", 1.0)
+    g.add_gate("wx", Careful(), ["x", "w"])
+    g.add_gate("e", CountingExp(), ["wx"])
+    g.add_gate("loss", AddGate(), ["e", "b"])
+    g.forward(x=2.0)
+    assert g.backward(wrt=["b"]) == {"b": 1}
+    assert g.gate("e").calls == 0
+    assert g.backward(wrt=["w"]) == {"w": 2.0 * np.exp(1.0)}
+    assert g.gate("e").calls == 1  # once: the gate's None for x went to the scratch
+
+
+def test_wrt_errors():
+    g = careful_graph()
+    g.forward(x=2.0)
+    with pytest.raises(NodeNotFoundError, match="backward: wrt: 'v' is not a node"):
+        g.backward(wrt=["v"])
+    with pytest.raises(GraphTypeError, match="wrt must be a list of node names"):
+        g.backward(wrt="w")
+    assert g.backward(wrt=[]) == {}
+    assert g.backward()["w"] == pytest.approx(2.0 * np.exp(1.0))
+
+
+def test_none_for_a_needed_input_is_a_gradient_error():
+    g = careful_graph()
+    g.gate("wx").needs_input_grad = (False, False)  # a gate that believes it needs nothing
+    g.forward(x=2.0)
+    with pytest.raises(GradientError, match="gradient for input 'x' is a NoneType"):
+        g.backward()
