@@ -3,14 +3,12 @@ and backward in reverse, with gradients summed where paths fork."""
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from compgraph import schedule
 from compgraph._shapes import SCALAR_TYPES
+from compgraph._values import checked_value, initial_gradient, merge_feeds
 from compgraph.errors import (
     ArityError,
     CycleError,
@@ -160,7 +158,7 @@ class ComputationalGraph:
         2.0
         """
         self._check_new_name("add_parameter", name)
-        value = _checked_value(value, f"add_parameter {name!r}", name)
+        value = checked_value(value, f"add_parameter {name!r}", name)
         self._append(name, PARAMETER, None, ())
         self._values[-1] = value
         return name
@@ -352,7 +350,7 @@ class ComputationalGraph:
         """
         output = self._output("forward")
         values = self._values.copy()
-        self._feed(values, _merge_feeds(feeds, more_feeds))
+        self._feed(values, merge_feeds(feeds, more_feeds))
 
         if self._compiled < len(self._names):
             self._steps += schedule.compile_steps(self._gates, self._inputs_of, self._compiled)
@@ -422,7 +420,7 @@ class ComputationalGraph:
             raise NoForwardPassError(f"backward: {self._why_no_pass}")
         values = self._values
         output = self._output("backward")
-        dout = _initial_gradient(dout, values[output], self._names[output])
+        dout = initial_gradient(dout, values[output], self._names[output])
         if wrt is None:
             steps, known = self._steps, None
             self._tell_gates([])
@@ -489,7 +487,7 @@ class ComputationalGraph:
                     "only inputs are fed",
                     name,
                 )
-            values[position] = _checked_value(value, f"forward: feed {name!r}", name)
+            values[position] = checked_value(value, f"forward: feed {name!r}", name)
         if len(feeds) != len(self._input_positions):
             missing = [self._names[i] for i in self._input_positions if self._names[i] not in feeds]
             raise MissingFeedError(
@@ -582,7 +580,7 @@ class ComputationalGraph:
                 f"{self._kinds[position]}, not a parameter",
                 name,
             )
-        self._values[position] = _checked_value(value, f"set_value {name!r}", name)
+        self._values[position] = checked_value(value, f"set_value {name!r}", name)
 
     def grad(self, name: str) -> Any:
         """The gradient of the output with respect to node ``name``, from the latest backward.
@@ -858,53 +856,3 @@ class ComputationalGraph:
             f"<ComputationalGraph: {counts[INPUT]} inputs, {counts[PARAMETER]} parameters, "
             f"{counts[GATE]} gates>"
         )
-
-
-def _merge_feeds(feeds: Mapping[str, Any] | None, more_feeds: dict[str, Any]) -> dict[str, Any]:
-    if feeds is None:
-        return more_feeds
-    if not isinstance(feeds, Mapping):
-        raise GraphTypeError(
-            f"forward: feeds must be a mapping of input names to values, got {feeds!r}"
-        )
-    both = set(feeds) & set(more_feeds)
-    if both:
-        raise GraphTypeError(
-            "forward: fed twice, in the mapping and as keywords: " + ", ".join(map(repr, both)),
-            *both,
-        )
-    return {**feeds, **more_feeds}
-
-
-def _checked_value(value: Any, where: str, name: str) -> Any:
-    """``value`` as a number or array (lists become arrays), or a GraphTypeError."""
-    if isinstance(value, numbers.Number):
-        return value
-    if isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
-        return value
-    try:
-        array = np.asarray(value)
-    except Exception:  # ragged lists and other things numpy refuses
-        array = None
-    if array is None or array.dtype.kind not in "biufc":
-        raise GraphTypeError(
-            f"{where}: expected a number or a numeric array, got {type(value).__name__} {value!r}",
-            name,
-        )
-    return array
-
-
-def _initial_gradient(dout: Any, output_value: Any, output: str) -> Any:
-    if dout is None:
-        if isinstance(output_value, np.ndarray):
-            dtype = output_value.dtype if output_value.dtype.kind in "fc" else np.float64
-            return np.ones(output_value.shape, dtype=dtype)
-        return 1
-    dout = _checked_value(dout, "backward: dout", output)
-    if np.shape(dout) != np.shape(output_value):
-        raise GradientError(
-            f"backward: dout has shape {np.shape(dout)}, but the output {output!r} "
-            f"has shape {np.shape(output_value)}",
-            output,
-        )
-    return dout
