@@ -184,7 +184,7 @@ def circuits(sizes: list[int], others: dict[str, Any]) -> None:
         grads = run()
         if not math.isclose(g.value(g.output), circuit.output_value, rel_tol=1e-12):
             raise SystemExit("compgraph's output differs from the plain-Python evaluation")
-        repeats = 20 if n <= 10_000 else 5
+        repeats = 51 if n <= 10_000 else 11
         ours = per_gate_ns(run, n, repeats)
         row(f"{n:,} gates: build, per node", f"{built / len(g) * 1e9:,.0f} ns")
         row(f"{n:,} gates: forward + backward, per gate", f"{ours:,.0f} ns")
