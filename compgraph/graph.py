@@ -86,7 +86,7 @@ class ComputationalGraph:
         # the gates told (``needs_input_grad``) that some inputs need no gradient.
         self._pruned: tuple[frozenset[int], list[schedule.Step], bytearray, list[Any]] | None
         self._pruned = None
-        self._told: list[Gate] = []
+        self._told: list[tuple[Gate, tuple[bool, ...]]] = []
         self._known: bytearray | None = None  # where the latest backward computed gradients
         self._values: list[Any] = []
         self._grads: list[Any] = []
@@ -468,13 +468,13 @@ class ComputationalGraph:
 
     def _tell_gates(self, partial: list[tuple[Gate, tuple[bool, ...]]]) -> None:
         """Set ``needs_input_grad`` on the gates of ``partial``; reset it on those told before."""
-        if not partial and not self._told:
-            return
-        for gate in self._told:
+        if partial is self._told or not (partial or self._told):
+            return  # told already, by the same pruned schedule (or nothing to tell)
+        for gate, _ in self._told:
             gate.needs_input_grad = None
         for gate, mask in partial:
             gate.needs_input_grad = mask
-        self._told = [gate for gate, _ in partial]
+        self._told = partial
 
     def _feed(self, values: list[Any], feeds: dict[str, Any]) -> None:
         for name, value in feeds.items():
