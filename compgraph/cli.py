@@ -83,13 +83,9 @@ def _check_command(args: argparse.Namespace) -> int:
     from gates.base import Gate, arity
     from gates.check import gate_report
 
-    def usage(message: str) -> int:
-        print(f"compgraph check: {message}", file=sys.stderr)
-        return 2
-
     module_name, colon, attribute = args.target.partition(":")
     if not (colon and module_name and attribute):
-        return usage(f"expected MODULE:GateClass, got {args.target!r}")
+        raise UsageError(f"expected MODULE:GateClass, got {args.target!r}")
     added = os.getcwd() not in sys.path
     if added:
         sys.path.insert(0, os.getcwd())  # the user's own modules, as ``python -m`` would
@@ -98,7 +94,7 @@ def _check_command(args: argparse.Namespace) -> int:
         for part in attribute.split("."):
             found = getattr(found, part)
     except Exception as exc:
-        return usage(f"cannot load {args.target!r}: {type(exc).__name__}: {exc}")
+        raise UsageError(f"cannot load {args.target!r}: {type(exc).__name__}: {exc}") from None
     finally:
         if added:
             sys.path.remove(os.getcwd())
@@ -106,16 +102,16 @@ def _check_command(args: argparse.Namespace) -> int:
         try:
             found = found()
         except Exception as exc:
-            return usage(f"cannot create {attribute}(): {type(exc).__name__}: {exc}")
+            raise UsageError(f"cannot create {attribute}(): {type(exc).__name__}: {exc}") from None
     if not isinstance(found, Gate):
-        return usage(f"{args.target!r} is not a gate class or instance (subclass gates.Gate)")
+        raise UsageError(f"{args.target!r} is not a gate class or instance (subclass gates.Gate)")
     gate = found
 
     if args.inputs is None:
         try:
             least, _ = arity(gate)
         except TypeError as exc:
-            return usage(str(exc))
+            raise UsageError(str(exc)) from None
         rng = np.random.default_rng(args.seed)
         inputs: list[object] = [float(rng.uniform(0.5, 2.0)) for _ in range(max(least, 1))]
     else:
@@ -125,7 +121,9 @@ def _check_command(args: argparse.Namespace) -> int:
                 value = ast.literal_eval(text)
                 inputs.append(np.array(value, dtype=float) if isinstance(value, list) else value)
             except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-                return usage(f"--inputs: {text!r} is not a number or a list of numbers")
+                raise UsageError(
+                    f"--inputs: {text!r} is not a number or a list of numbers"
+                ) from None
     try:
         report = gate_report(
             gate,
@@ -137,7 +135,7 @@ def _check_command(args: argparse.Namespace) -> int:
             seed=args.seed,
         )
     except (GraphError, ValueError) as exc:
-        return usage(str(exc).removeprefix("check_gate: "))
+        raise UsageError(str(exc).removeprefix("check_gate: ")) from None
     print(report)
     name = type(gate).__name__
     if report.ok:
@@ -170,24 +168,20 @@ def train_moons(args: argparse.Namespace) -> int:
         if bad
     ]
     if problems:
-        print(f"compgraph train: {problems[0]}", file=sys.stderr)
-        return 2
+        raise UsageError(problems[0])
     try:
         import matplotlib  # noqa: F401
 
         from compgraph.plotting import plot_decision_boundary, plot_loss
     except ImportError:
-        print(
-            "compgraph train: writing the plots needs matplotlib: pip install 'compgraph[train]'",
-            file=sys.stderr,
-        )
-        return 2
+        raise UsageError(
+            "writing the plots needs matplotlib: pip install 'compgraph[train]'"
+        ) from None
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        print(f"compgraph train: cannot write to {str(out)!r}: {exc.strerror}", file=sys.stderr)
-        return 2
+        raise UsageError(f"cannot write to {str(out)!r}: {exc.strerror}") from None
 
     x, y = datasets.make_moons(args.samples, noise=args.noise, rng=args.seed)
     sizes = [2, *args.hidden, 2]
@@ -427,14 +421,13 @@ def draw_examples(folder: str, digits: int) -> list[Path]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
-    if args.command == "check":
-        return _check_command(args)
-    if args.command == "train":
-        return train_moons(args)
-    if args.digits < 0:
-        print(f"compgraph {args.command}: --digits must be 0 or more", file=sys.stderr)
-        return 2
     try:
+        if args.command == "check":
+            return _check_command(args)
+        if args.command == "train":
+            return train_moons(args)
+        if args.digits < 0:
+            raise UsageError("--digits must be 0 or more")
         if args.command == "demo":
             if args.draw:
                 draw_examples(args.draw, args.digits)
