@@ -15,6 +15,7 @@ __all__ = ["checked_value", "initial_gradient", "merge_feeds"]
 
 
 def merge_feeds(feeds: Mapping[str, Any] | None, more_feeds: dict[str, Any]) -> dict[str, Any]:
+    """The feeds given as a mapping and as keywords, in one dict; a name given both ways is refused."""
     if feeds is None:
         return more_feeds
     if not isinstance(feeds, Mapping):
@@ -49,6 +50,8 @@ def checked_value(value: Any, where: str, name: str) -> Any:
 
 
 def initial_gradient(dout: Any, output_value: Any, output: str) -> Any:
+    """The gradient backward starts from: ``dout`` checked against the output's
+    shape, or 1 (float ones of the output's shape for an array)."""
     if dout is None:
         if isinstance(output_value, np.ndarray):
             dtype = output_value.dtype if output_value.dtype.kind in "fc" else np.float64

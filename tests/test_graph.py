@@ -7,6 +7,7 @@ import gc
 import networkx as nx
 import numpy as np
 import pytest
+from _returning import Returns
 
 from compgraph import (
     ArityError,
@@ -544,19 +545,6 @@ def test_errors_inside_built_in_gates_are_wrapped():
     with pytest.raises(GateExecutionError, match=r"'r' \(ReciprocalGate\).forward raised Zero"):
         g.forward(x=0)
     assert g.forward(x=4) == 0.25
-
-
-class Returns(Gate):
-    """A gate whose backward returns whatever it is told to."""
-
-    def __init__(self, gradients):
-        self.gradients = gradients
-
-    def forward(self, x, y):
-        return x * y
-
-    def backward(self, dz):
-        return self.gradients
 
 
 @pytest.mark.parametrize(

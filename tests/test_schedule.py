@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _returning import Returns
 
 from compgraph import schedule
 from gates import AddGate, ExpGate, MulGate
@@ -54,22 +55,11 @@ def test_forward_reports_the_failing_position():
     assert isinstance(err.value.error, TypeError)
 
 
-class Returning:
-    def __init__(self, gradients):
-        self.gradients = gradients
-
-    def forward(self, x, y):
-        return x * y
-
-    def backward(self, dz):
-        return self.gradients
-
-
 @pytest.mark.parametrize(
     "gradients", [[1.0], [1.0, 2.0, 3.0], 1.0, [np.ones(2), 1.0], [None, 1.0], "ab"]
 )
 def test_the_fast_backward_refuses_what_it_cannot_vouch_for(gradients):
-    steps = steps_of((Returning(gradients), (0, 1)))
+    steps = steps_of((Returns(gradients), (0, 1)))
     assert not schedule.backward_scalar(steps, [0, 0, 1.0])
 
 
@@ -82,7 +72,7 @@ def test_the_fast_backward_refuses_what_it_cannot_vouch_for(gradients):
     ],
 )
 def test_the_checked_backward_names_the_misfit(gradients, consumed, reason):
-    steps = steps_of((Returning(gradients), (0, 1)))
+    steps = steps_of((Returns(gradients), (0, 1)))
     with pytest.raises(schedule.MisfitError) as err:
         schedule.backward_checked(steps, [np.zeros(3), 1.0, np.zeros(3)], [None, None, 1.0])
     assert (err.value.position, err.value.consumed, err.value.reason) == (2, consumed, reason)
