@@ -15,7 +15,7 @@ __all__ = ["checked_value", "initial_gradient", "merge_feeds"]
 
 
 def merge_feeds(feeds: Mapping[str, Any] | None, more_feeds: dict[str, Any]) -> dict[str, Any]:
-    """The feeds given as a mapping and as keywords, in one dict; a name fed both ways is refused."""
+    """The mapping and keyword feeds in one dict; a name fed both ways is refused."""
     if feeds is None:
         return more_feeds
     if not isinstance(feeds, Mapping):
