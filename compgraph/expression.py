@@ -52,7 +52,7 @@ from gates.arithmetic import (
     ReciprocalGate,
     SubGate,
 )
-from gates.base import Gate, arity
+from gates.base import Gate, arity_error
 from gates.elementwise import ExpGate, MaxGate, SigmoidGate
 
 if TYPE_CHECKING:
@@ -344,11 +344,9 @@ class _Builder:
             raise self.error(f"{name}() takes no keyword arguments", node.keywords[0])
         args = [self.node(self.operand(arg)) for arg in node.args]
         gate = factory()
-        least, most = arity(gate)
-        if len(args) < least or (most is not None and len(args) > most):
-            wanted = str(least) if least == most else f"{least} or more"
-            plural = "" if wanted == "1" else "s"
-            raise self.error(f"{name}() takes {wanted} argument{plural}, got {len(args)}", node)
+        problem = arity_error(gate, len(args))
+        if problem is not None:
+            raise self.error(f"{name}(): {problem}", node)
         return self.gate(node, name, gate, args)
 
     # ------------------------------------------------------------------- nodes

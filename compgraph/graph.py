@@ -25,7 +25,7 @@ from compgraph.errors import (
     NoForwardPassError,
     OutputError,
 )
-from gates.base import Gate, arity
+from gates.base import Gate, arity_error
 
 if TYPE_CHECKING:
     import os
@@ -238,18 +238,11 @@ class ComputationalGraph:
         except (KeyError, TypeError):
             raise self._unknown_input(name, inputs) from None
         try:
-            least, most = arity(gate)
+            problem = arity_error(gate, len(positions))
         except TypeError as exc:
             raise GraphTypeError(f"add_gate {name!r}: {exc}", name) from exc
-        if len(positions) < least or (most is not None and len(positions) > most):
-            wanted = f"{least} or more" if most is None else str(least)
-            if most is not None and most != least:
-                wanted = f"{least} to {most}"
-            raise ArityError(
-                f"add_gate {name!r}: {type(gate).__name__}.forward takes {wanted} inputs, "
-                f"got {len(positions)}: {list(inputs)}",
-                name,
-            )
+        if problem is not None:
+            raise ArityError(f"add_gate {name!r}: {problem}: {list(inputs)}", name)
         self._append(name, GATE, gate, positions)
         self._gate_ids.add(id(gate))
         return name

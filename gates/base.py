@@ -8,7 +8,7 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["Gate", "arity", "full_copy"]
+__all__ = ["Gate", "arity", "arity_error", "full_copy"]
 
 G = TypeVar("G", bound="Gate")
 
@@ -99,8 +99,7 @@ def arity(gate: Gate) -> tuple[int, int | None]:
             raise TypeError(f"{cls.__name__} defines no {method}(); a gate needs both")
     least, most = 0, 0
     limited = True
-    params = list(inspect.signature(cls.forward).parameters.values())[1:]  # skip self
-    for param in params:
+    for param in _forward_parameters(cls):
         if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD):
             most += 1
             least += param.default is param.empty
@@ -113,6 +112,48 @@ def arity(gate: Gate) -> tuple[int, int | None]:
             )
     _ARITY[cls] = result = (least, most if limited else None)
     return result
+
+
+def arity_error(gate: Gate, count: int) -> str | None:
+    """Why ``gate`` cannot take ``count`` inputs, or ``None`` when it can.
+
+    The one wording of an arity fault: every caller (``add_gate``,
+    ``check_gate``, expressions) puts its own context in front of it.
+
+    Raises
+    ------
+    TypeError
+        As :func:`arity` does.
+
+    Examples
+    --------
+    >>> from gates import AddGate, ExpGate, MulGate
+    >>> arity_error(MulGate(), 3)
+    'MulGate.forward takes 2 inputs, got 3'
+    >>> arity_error(AddGate(), 1), arity_error(ExpGate(), 0)
+    ('AddGate.forward takes 2 or more inputs, got 1', 'ExpGate.forward takes 1 input, got 0')
+    >>> arity_error(AddGate(), 5) is None
+    True
+    """
+    least, most = arity(gate)
+    if least <= count and (most is None or count <= most):
+        return None
+    if most is None:
+        wanted = f"{least} or more inputs"
+    elif least == most:
+        wanted = f"{least} input{'' if least == 1 else 's'}"
+    else:
+        wanted = f"{least} to {most} inputs"
+    return f"{type(gate).__name__}.forward takes {wanted}, got {count}"
+
+
+def _forward_parameters(cls: type) -> list[inspect.Parameter]:
+    """The parameters of ``cls.forward`` that inputs go to (``self`` left out)."""
+    params = list(inspect.signature(cls.forward).parameters.values())  # type: ignore[attr-defined]
+    raw = inspect.getattr_static(cls, "forward")
+    if isinstance(raw, (staticmethod, classmethod)):
+        return params  # no self to skip (a classmethod's cls is bound already)
+    return params[1:]
 
 
 def full_copy(gate: G) -> G:

@@ -17,7 +17,7 @@ from compgraph._gatecheck import (
     slot_names,
 )
 from compgraph.errors import ArityError, GraphTypeError
-from gates.base import Gate, arity
+from gates.base import Gate, arity_error
 
 __all__ = ["check_gate", "gate_report"]
 
@@ -136,15 +136,11 @@ def gate_report(
     if not isinstance(gate, Gate):
         raise GraphTypeError(f"check_gate: {gate!r} is not a Gate instance (subclass gates.Gate)")
     try:
-        least, most = arity(gate)
+        problem = arity_error(gate, len(inputs))
     except TypeError as exc:
         raise GraphTypeError(f"check_gate: {exc}") from exc
-    if len(inputs) < least or (most is not None and len(inputs) > most):
-        wanted = str(least) if least == most else f"{least} or more" if most is None else ""
-        wanted = wanted or f"{least} to {most}"
-        raise ArityError(
-            f"check_gate: {cls}.forward takes {wanted} inputs, got {len(inputs)} example inputs"
-        )
+    if problem is not None:
+        raise ArityError(f"check_gate: {problem} (example inputs)")
     if not (isinstance(trials, int) and trials >= 0):
         raise ValueError(f"check_gate: trials must be an integer 0 or more, got {trials!r}")
     tolerance = Tolerance(step, rtol, atol)

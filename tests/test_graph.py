@@ -305,7 +305,7 @@ def test_arity_is_read_from_forward():
         g.add_gate("h", MulGate(), ["x", "y", "z"])
     with pytest.raises(ArityError, match=r"AddGate.forward takes 2 or more inputs, got 1"):
         g.add_gate("h", AddGate(), ["x"])
-    with pytest.raises(ArityError, match=r"ExpGate.forward takes 1 inputs, got 0"):
+    with pytest.raises(ArityError, match=r"ExpGate.forward takes 1 input, got 0"):
         g.add_gate("h", ExpGate(), [])
     g.add_gate("h", AddGate(), ["x", "y", "z", "f"])  # variadic
     assert g.forward(FEEDS) == -13
@@ -731,3 +731,20 @@ def test_none_for_a_needed_input_is_a_gradient_error():
     g.forward(x=2.0)
     with pytest.raises(GradientError, match="gradient for input 'x' is a NoneType"):
         g.backward()
+
+
+def test_arity_of_a_static_forward_counts_every_parameter():
+    class Double(Gate):
+        @staticmethod
+        def forward(x):
+            return 2 * x
+
+        def backward(self, dz):
+            return [2 * dz]
+
+    g = ComputationalGraph()
+    g.add_input("x")
+    g.add_gate("d", Double(), ["x"])
+    assert g.forward(x=3) == 6 and g.backward()["x"] == 2
+    with pytest.raises(ArityError, match=r"Double.forward takes 1 input, got 2"):
+        g.add_gate("e", Double(), ["x", "d"])
