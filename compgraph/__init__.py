@@ -34,11 +34,14 @@ from compgraph.errors import (
     OutputError,
 )
 from compgraph.gradcheck import GradcheckReport, gradcheck, gradcheck_report
-from compgraph.graph import ComputationalGraph
+from compgraph.graph import GATE, INPUT, PARAMETER, ComputationalGraph
 from compgraph.table import pass_table
 from compgraph.training import History, train
 
 __all__ = [
+    "GATE",
+    "INPUT",
+    "PARAMETER",
     "ArityError",
     "ComputationalGraph",
     "CycleError",

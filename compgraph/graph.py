@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from compgraph import schedule
-from compgraph._shapes import SCALAR_TYPES
 from compgraph._values import checked_value, initial_gradient, merge_feeds
 from compgraph.errors import (
     ArityError,
@@ -33,8 +32,10 @@ if TYPE_CHECKING:
 
     import networkx as nx
 
-__all__ = ["ComputationalGraph"]
+__all__ = ["GATE", "INPUT", "PARAMETER", "ComputationalGraph"]
 
+#: The kinds of node, as :meth:`ComputationalGraph.kind` and the ``graph`` view's
+#: ``"kind"`` data name them.
 INPUT, PARAMETER, GATE = "input", "parameter", "gate"
 
 # What the latest pass left: nothing usable, values, or values and gradients.
@@ -82,12 +83,8 @@ class ComputationalGraph:
         self._gate_ids: set[int] = set()  # to refuse a gate instance at a second node
         self._steps: list[schedule.Step] = []  # one per gate of positions < self._compiled
         self._compiled = 0
-        # The pruned schedule of the latest backward restricted with ``wrt``, and
-        # the gates told (``needs_input_grad``) that some inputs need no gradient.
-        self._pruned: tuple[frozenset[int], list[schedule.Step], bytearray, list[Any]] | None
-        self._pruned = None
-        self._told: list[tuple[Gate, tuple[bool, ...]]] = []
-        self._known: bytearray | None = None  # where the latest backward computed gradients
+        self._latest_plan: tuple[frozenset[int], schedule.Plan] | None = None  # for ``wrt``
+        self._computed: bytearray | None = None  # where a restricted backward computed gradients
         self._values: list[Any] = []
         self._grads: list[Any] = []
         self._pass = _NO_PASS
@@ -300,7 +297,7 @@ class ComputationalGraph:
         if self._pass != _NO_PASS:
             self._invalidate("the graph changed since the latest forward pass")
         self._nx_graph = None
-        self._pruned = None
+        self._latest_plan = None
 
     # ------------------------------------------------------------------- running
 
@@ -414,34 +411,26 @@ class ComputationalGraph:
         values = self._values
         output = self._output("backward")
         dout = initial_gradient(dout, values[output], self._names[output])
-        if wrt is None:
-            steps, known = self._steps, None
-            self._tell_gates([])
-        else:
-            wanted = self._wanted_positions(wrt)
-            steps, known, partial = self._pruned_schedule(wanted)
-            self._tell_gates(partial)
-        grads: list[Any] = [0] * len(values)
-        grads.append(schedule.DISCARD)  # the scratch of pruned schedules
+        wanted = None if wrt is None else self._wanted_positions(wrt)
+        plan = self._plan(wanted)
+        grads: list[Any] = [0] * (len(values) + 1)  # and the scratch of a plan's steps
         grads[output] = dout
-        if not (
-            type(dout) in SCALAR_TYPES
-            and SCALAR_TYPES.issuperset(map(type, values))
-            and schedule.backward_scalar(steps, grads)
-        ):
-            grads = [None] * len(values)
-            grads.append(schedule.DISCARD)
-            grads[output] = dout
-            try:
-                schedule.backward_checked(steps, values, grads)
-            except schedule.MisfitError as misfit:
-                raise self._misfit(misfit) from None
-            except schedule.StepError as failed:
-                raise self._gate_failed(failed) from failed.error
+        for gate, mask in plan.partial:
+            gate.needs_input_grad = mask  # for this pass only
+        try:
+            schedule.backward(plan.steps, values, grads)
+        except schedule.MisfitError as misfit:
+            raise self._misfit(misfit) from None
+        except schedule.StepError as failed:
+            raise self._gate_failed(failed) from failed.error
+        finally:
+            for gate, _ in plan.partial:
+                gate.needs_input_grad = None
+        del grads[-1]
         self._grads = grads
-        self._known = known
+        self._computed = plan.needed
         self._pass = _BACKWARD_DONE
-        if wrt is None:
+        if wanted is None:
             return dict(zip(self._names, grads))
         return {self._names[i]: grads[i] for i in wanted}
 
@@ -450,24 +439,15 @@ class ComputationalGraph:
             raise GraphTypeError(f"backward: wrt must be a list of node names, got {wrt!r}")
         return [self._position("backward: wrt", name) for name in wrt]
 
-    def _pruned_schedule(
-        self, wanted: list[int]
-    ) -> tuple[list[schedule.Step], bytearray, list[Any]]:
+    def _plan(self, wanted: list[int] | None) -> schedule.Plan:
+        """The plan of a backward pass: every step, or (kept while the graph and
+        ``wanted`` stay the same) those the gradients at ``wanted`` need."""
+        if wanted is None:
+            return schedule.Plan(self._steps, None, [])
         key = frozenset(wanted)
-        if self._pruned is None or self._pruned[0] != key:
-            steps, needed, partial = schedule.compile_pruned(self._gates, self._inputs_of, wanted)
-            self._pruned = (key, steps, needed, partial)
-        return self._pruned[1], self._pruned[2], self._pruned[3]
-
-    def _tell_gates(self, partial: list[tuple[Gate, tuple[bool, ...]]]) -> None:
-        """Set ``needs_input_grad`` on the gates of ``partial``; reset it on those told before."""
-        if partial is self._told or not (partial or self._told):
-            return  # told already, by the same pruned schedule (or nothing to tell)
-        for gate, _ in self._told:
-            gate.needs_input_grad = None
-        for gate, mask in partial:
-            gate.needs_input_grad = mask
-        self._told = partial
+        if self._latest_plan is None or self._latest_plan[0] != key:
+            self._latest_plan = (key, schedule.plan(self._gates, self._inputs_of, wanted))
+        return self._latest_plan[1]
 
     def _feed(self, values: list[Any], feeds: dict[str, Any]) -> None:
         for name, value in feeds.items():
@@ -590,7 +570,7 @@ class ComputationalGraph:
             raise NoBackwardPassError(
                 f"grad {name!r}: no backward pass since the latest forward pass", name
             )
-        if self._known is not None and not self._known[position]:
+        if self._computed is not None and not self._computed[position]:
             raise NoBackwardPassError(
                 f"grad {name!r}: the latest backward pass was restricted (wrt) to nodes "
                 "whose gradients do not need this one",
@@ -817,8 +797,20 @@ class ComputationalGraph:
             if kind == PARAMETER
         }
 
+    def input_names(self) -> list[str]:
+        """The names of the input nodes (those fed at every pass), in the order added.
+
+        Examples
+        --------
+        >>> g = ComputationalGraph.from_expression("w * x + b")
+        >>> g.input_names(), list(g.parameters())
+        (['w', 'x', 'b'], [])
+        """
+        return [self._names[i] for i in self._input_positions]
+
     def kind(self, name: str) -> str:
-        """``"input"``, ``"parameter"`` or ``"gate"``.
+        """:data:`INPUT`, :data:`PARAMETER` or :data:`GATE` (``"input"``,
+        ``"parameter"`` or ``"gate"``).
 
         Raises
         ------

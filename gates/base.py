@@ -32,8 +32,9 @@ class Gate:
         How tables and drawings label the gate (``"*"``, ``"exp"``); empty means
         the class name.
     needs_input_grad : tuple of bool or None
-        Set by the engine for a backward pass restricted with ``wrt`` when some
-        inputs of this gate need no gradient: ``False`` at those. ``backward``
+        Set by the engine, while it calls ``backward`` in a pass restricted with
+        ``wrt``, when some inputs of this gate need no gradient: ``False`` at
+        those (``None`` again after the pass). ``backward``
         may then return ``None`` for them instead of computing them (the matrix
         product's gate skips its data's gradient so in training). ``None``, the
         default: every input needs its gradient.
