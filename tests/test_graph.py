@@ -775,3 +775,43 @@ def test_input_names_and_node_kinds():
     assert list(g.parameters()) == ["w"]
     assert [g.kind(n) for n in ["x", "w", "h"]] == [INPUT, PARAMETER, GATE]
     assert dict(g.graph.nodes(data="kind"))["w"] == PARAMETER
+
+
+class Noisy(Gate):
+    """A student's multiply gate that counts its backward calls (as a print would show)."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return x * y
+
+    def backward(self, dz):
+        self.calls += 1
+        return [self.y * dz, self.x * dz]
+
+
+class ZeroDimensional(Gate):
+    """Doubles, sending back a 0-d array for a number (fitted to a number)."""
+
+    def forward(self, x):
+        return 2 * x
+
+    def backward(self, dz):
+        return [np.asarray(2 * dz)]
+
+
+def test_each_backward_runs_once_per_pass_whatever_the_gradients():
+    g = ComputationalGraph()
+    g.add_input("x")
+    g.add_input("y")
+    g.add_gate("m", Noisy(), ["x", "y"])
+    g.add_gate("d", ZeroDimensional(), ["m"])
+    g.forward(x=3.0, y=-4.0)
+    grads = g.backward()
+    assert g.gate("m").calls == 1
+    assert grads == {"x": -8.0, "y": 6.0, "m": 2.0, "d": 1}
+    assert type(grads["m"]) is int  # a number's gradient is a number, not a 0-d array
+    g.backward(wrt=["x"])
+    assert g.gate("m").calls == 2
