@@ -3,6 +3,8 @@ and backward in reverse, with gradients summed where paths fork."""
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +17,7 @@ from compgraph.errors import (
     GateExecutionError,
     GateReuseError,
     GradientError,
+    GraphBusyError,
     GraphError,
     GraphTypeError,
     MissingFeedError,
@@ -40,6 +43,15 @@ INPUT, PARAMETER, GATE = "input", "parameter", "gate"
 
 # What the latest pass left: nothing usable, values, or values and gradients.
 _NO_PASS, _FORWARD_DONE, _BACKWARD_DONE = 0, 1, 2
+
+# The graph of every gate placed in a graph still alive, by the gate's id: a gate
+# caches for one node of one graph. A graph's gates leave it when it is collected.
+_PLACED: dict[int, weakref.ref[ComputationalGraph]] = {}
+
+
+def _release(gate_ids: set[int]) -> None:
+    for gate_id in gate_ids:
+        _PLACED.pop(gate_id, None)
 
 
 class ComputationalGraph:
@@ -80,7 +92,11 @@ class ComputationalGraph:
         self._inputs_of: list[tuple[int, ...]] = []
         self._input_positions: list[int] = []
         self._sinks: dict[int, None] = {}  # nodes no gate consumes, in insertion order
-        self._gate_ids: set[int] = set()  # to refuse a gate instance at a second node
+        self._gate_ids: set[int] = set()  # this graph's entries in _PLACED
+        weakref.finalize(self, _release, self._gate_ids)
+        self._lock = threading.Lock()  # held while a pass runs or the graph changes
+        self._lock_holder = 0  # the thread holding it
+        self._pass_thread = 0  # the thread that ran the latest forward pass
         self._steps: list[schedule.Step] = []  # one per gate of positions < self._compiled
         self._compiled = 0
         self._latest_plan: tuple[frozenset[int], schedule.Plan] | None = None  # for ``wrt``
@@ -215,14 +231,8 @@ class ComputationalGraph:
             self._check_new_name("add_gate", name)
         if not isinstance(gate, Gate):
             raise self._not_a_gate(name, gate)
-        if id(gate) in self._gate_ids:
-            other = next(n for n, at in zip(self._names, self._gates) if at is gate)
-            raise GateReuseError(
-                f"add_gate {name!r}: this {type(gate).__name__} instance already sits at "
-                f"node {other!r}; a gate caches for one node, so create a new one",
-                name,
-                other,
-            )
+        if id(gate) in _PLACED:
+            raise self._reused(name, gate)
         if (type(inputs) is not list and type(inputs) is not tuple) and (
             isinstance(inputs, str) or not isinstance(inputs, Sequence)
         ):
@@ -242,7 +252,24 @@ class ComputationalGraph:
             raise ArityError(f"add_gate {name!r}: {problem}: {list(inputs)}", name)
         self._append(name, GATE, gate, positions)
         self._gate_ids.add(id(gate))
+        _PLACED[id(gate)] = weakref.ref(self)
         return name
+
+    def _reused(self, name: str, gate: Gate) -> GateReuseError:
+        owner = _PLACED[id(gate)]()
+        if owner is self:
+            other = next(n for n, at in zip(self._names, self._gates) if at is gate)
+            where, nodes = f"node {other!r}", (name, other)
+        else:
+            where, nodes = "a node of another graph", (name,)
+            if owner is not None:
+                other = next(n for n, at in zip(owner._names, owner._gates) if at is gate)
+                where = f"node {other!r} of another graph"
+        return GateReuseError(
+            f"add_gate {name!r}: this {type(gate).__name__} instance already sits at "
+            f"{where}; a gate caches for one node of one graph, so create a new one",
+            *nodes,
+        )
 
     def _not_a_gate(self, name: str, gate: Any) -> GraphTypeError:
         if isinstance(gate, type) and issubclass(gate, Gate):
@@ -284,6 +311,15 @@ class ComputationalGraph:
             )
 
     def _append(self, name: str, kind: str, gate: Gate | None, inputs: tuple[int, ...]) -> None:
+        self._enter("add a node")
+        try:
+            self._append_unguarded(name, kind, gate, inputs)
+        finally:
+            self._leave()
+
+    def _append_unguarded(
+        self, name: str, kind: str, gate: Gate | None, inputs: tuple[int, ...]
+    ) -> None:
         position = len(self._names)
         self._index[name] = position
         self._names.append(name)
@@ -338,21 +374,26 @@ class ComputationalGraph:
         >>> g.forward(a=1, b=2), g.forward({"a": 10, "b": 20})
         (3, 30)
         """
-        output = self._output("forward")
-        values = self._values.copy()
-        self._feed(values, merge_feeds(feeds, more_feeds))
-
-        if self._compiled < len(self._names):
-            self._steps += schedule.compile_steps(self._gates, self._inputs_of, self._compiled)
-            self._compiled = len(self._names)
+        self._enter("forward")
         try:
-            schedule.forward(self._steps, values)
-        except schedule.StepError as failed:
-            raise self._gate_failed(failed) from failed.error
-        self._values = values
-        self._grads = []
-        self._pass = _FORWARD_DONE
-        return values[output]
+            output = self._output("forward")
+            values = self._values.copy()
+            self._feed(values, merge_feeds(feeds, more_feeds))
+            if self._compiled < len(self._names):
+                self._steps += schedule.compile_steps(self._gates, self._inputs_of, self._compiled)
+                self._compiled = len(self._names)
+            # Gates cache as they go: until every one has run, no pass is usable.
+            self._invalidate("the latest forward pass did not finish")
+            try:
+                schedule.forward(self._steps, values)
+            except schedule.StepError as failed:
+                raise self._gate_failed(failed) from failed.error
+            self._values = values
+            self._pass = _FORWARD_DONE
+            self._pass_thread = threading.get_ident()
+            return values[output]
+        finally:
+            self._leave()
 
     def backward(self, dout: Any = None, *, wrt: Sequence[str] | None = None) -> dict[str, Any]:
         """Propagate the output's gradient back to every node, in reverse topological order.
@@ -406,8 +447,20 @@ class ComputationalGraph:
         >>> g.backward(wrt=["a"])
         {'a': 12}
         """
+        self._enter("backward")
+        try:
+            return self._backward(dout, wrt)
+        finally:
+            self._leave()
+
+    def _backward(self, dout: Any, wrt: Sequence[str] | None) -> dict[str, Any]:
         if self._pass == _NO_PASS:
             raise NoForwardPassError(f"backward: {self._why_no_pass}")
+        if self._pass_thread != threading.get_ident():
+            raise GraphBusyError(
+                "backward: the latest forward pass ran in another thread, whose passes "
+                "would mix with this one's; run forward in this thread first"
+            )
         values = self._values
         output = self._output("backward")
         dout = initial_gradient(dout, values[output], self._names[output])
@@ -415,6 +468,7 @@ class ComputationalGraph:
         plan = self._plan(wanted)
         grads: list[Any] = [0] * (len(values) + 1)  # and the scratch of a plan's steps
         grads[output] = dout
+        self._invalidate("the latest backward pass did not finish")
         for gate, mask in plan.partial:
             gate.needs_input_grad = mask  # for this pass only
         try:
@@ -433,6 +487,22 @@ class ComputationalGraph:
         if wanted is None:
             return dict(zip(self._names, grads))
         return {self._names[i]: grads[i] for i in wanted}
+
+    def _enter(self, method: str) -> None:
+        """Take the graph for ``method``: wait while another thread holds it;
+        refuse a call from inside a pass of this graph (one of its gates)."""
+        if not self._lock.acquire(blocking=False):
+            if self._lock_holder == threading.get_ident():
+                raise GraphBusyError(
+                    f"{method}: called while this graph runs a pass in the same thread "
+                    "(from one of its own gates?)"
+                )
+            self._lock.acquire()
+        self._lock_holder = threading.get_ident()
+
+    def _leave(self) -> None:
+        self._lock_holder = 0
+        self._lock.release()
 
     def _wanted_positions(self, wrt: Sequence[str]) -> list[int]:
         if isinstance(wrt, str) or not isinstance(wrt, Iterable):
@@ -553,7 +623,12 @@ class ComputationalGraph:
                 f"{self._kinds[position]}, not a parameter",
                 name,
             )
-        self._values[position] = checked_value(value, f"set_value {name!r}", name)
+        value = checked_value(value, f"set_value {name!r}", name)
+        self._enter("set_value")
+        try:
+            self._values[position] = value
+        finally:
+            self._leave()
 
     def grad(self, name: str) -> Any:
         """The gradient of the output with respect to node ``name``, from the latest backward.
