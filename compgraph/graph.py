@@ -257,6 +257,7 @@ class ComputationalGraph:
 
     def _reused(self, name: str, gate: Gate) -> GateReuseError:
         owner = _PLACED[id(gate)]()
+        nodes: tuple[str, ...]
         if owner is self:
             other = next(n for n, at in zip(self._names, self._gates) if at is gate)
             where, nodes = f"node {other!r}", (name, other)
