@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from compgraph import schedule
-from compgraph._values import checked_value, initial_gradient, merge_feeds
+from compgraph._shapes import SCALAR_TYPES
+from compgraph._values import checked_value, initial_gradient, merge_feeds, read_only
 from compgraph.errors import (
     ArityError,
     CycleError,
@@ -389,6 +390,8 @@ class ComputationalGraph:
                 schedule.forward(self._steps, values)
             except schedule.StepError as failed:
                 raise self._gate_failed(failed) from failed.error
+            if not SCALAR_TYPES.issuperset(map(type, values)):
+                read_only(values)  # the gates' outputs, which some of them cache
             self._values = values
             self._pass = _FORWARD_DONE
             self._pass_thread = threading.get_ident()
@@ -482,6 +485,8 @@ class ComputationalGraph:
             for gate, _ in plan.partial:
                 gate.needs_input_grad = None
         del grads[-1]
+        if not SCALAR_TYPES.issuperset(map(type, grads)):
+            read_only(grads)
         self._grads = grads
         self._computed = plan.needed
         self._pass = _BACKWARD_DONE

@@ -208,3 +208,68 @@ def test_two_threads_on_one_graph_never_mix_their_passes():
         sys.setswitchinterval(interval)
     assert wrong == []
     assert len(right) + len(refused) == 600 and right
+
+
+# ------------------------------------------------------------------ aliasing
+
+
+def w_times_x():
+    g = ComputationalGraph()
+    g.add_input("x")
+    g.add_parameter("w", np.array([1.0, 1.0]))
+    g.add_gate("wx", MulGate(), ["w", "x"])
+    return g
+
+
+def test_mutating_a_fed_array_after_forward_changes_nothing():
+    g = w_times_x()
+    x = np.array([3.0, 4.0])
+    g.forward(x=x)
+    x[:] = 100
+    np.testing.assert_array_equal(g.backward(np.ones(2))["w"], [3.0, 4.0])
+    np.testing.assert_array_equal(g.value("x"), [3.0, 4.0])
+
+
+def test_mutating_a_parameter_array_after_handing_it_over_changes_nothing():
+    g = w_times_x()
+    w = np.array([2.0, 2.0])
+    g.set_value("w", w)
+    w[:] = -1
+    np.testing.assert_array_equal(g.forward(x=np.ones(2)), [2.0, 2.0])
+
+
+def test_what_a_pass_hands_out_is_read_only():
+    g = w_times_x()
+    out = g.forward(x=np.array([3.0, 4.0]))
+    grads = g.backward(np.ones(2))
+    for array in (out, g.value("x"), g.value("w"), g.parameters()["w"], grads["w"], g.grad("x")):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = 7.0
+    np.testing.assert_array_equal(g.gate("wx").y, [3.0, 4.0])
+
+
+def test_no_two_gradients_are_one_array_and_dout_stays_the_callers():
+    g = ComputationalGraph()
+    g.add_input("a")
+    g.add_input("b")
+    g.add_gate("s", AddGate(), ["a", "b"])
+    g.forward(a=np.zeros(3), b=np.zeros(3))
+    dout = np.array([1.0, 2.0, 3.0])
+    grads = g.backward(dout)
+    assert grads["a"] is not grads["b"] and grads["a"] is not dout and grads["s"] is not dout
+    clipped = np.clip(grads["a"], 0, 1)  # a copy: the gradients are read-only
+    dout[:] = 0
+    np.testing.assert_array_equal(grads["b"], [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(g.grad("s"), [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(clipped, [1.0, 1.0, 1.0])
+
+
+def test_a_read_only_array_that_owns_its_memory_is_kept_uncopied():
+    g = w_times_x()
+    x = np.array([3.0, 4.0])
+    x.flags.writeable = False
+    g.forward(x=x)
+    assert g.value("x") is x
+    view = np.broadcast_to(np.array([1.0, 2.0]), (2,))  # read-only, but a view
+    g.forward(x=view)
+    assert g.value("x") is not view
