@@ -203,12 +203,12 @@ def _formula(
     template = gate.local_gradient_formula(slot)
     if template is None:
         return None
+    sources = graph.inputs(name)
     params = [
         param.name
         for param in inspect.signature(gate.forward).parameters.values()
         if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD)
-    ]
-    sources = graph.inputs(name)
+    ][: len(sources)]  # the parameters this node feeds
     call = f"{gate.symbol or type(gate).__name__}({', '.join(params)})"
 
     def operand(field: str) -> tuple[str, Any]:
@@ -223,7 +223,7 @@ def _formula(
             return key, getattr(gate, key)
         raise ValueError(
             f"node {name!r} ({type(gate).__name__}): the formula {template!r} of input "
-            f"{slot} names {{{field}}}, which is neither a parameter of forward "
+            f"{slot} names {{{field}}}, which is neither an input "
             f"({', '.join(params)}), z, nor an attribute of the gate"
         )
 

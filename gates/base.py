@@ -22,6 +22,8 @@ class Gate:
     gradient per input, in order. The number of inputs is the number of
     positional parameters of ``forward``; ``forward(self, *xs)`` takes any number.
     Nothing else is required: no registration, no ``super().__init__()`` call.
+    Optionally, :meth:`local_gradient_formula` and ``gradient_pattern`` let
+    ``compgraph``'s ``explain`` tell the gate's part of a backward pass in symbols.
 
     A gradient may have the broadcast shape of the output: the engine sums it
     back to its input's shape. A gate must not modify its inputs or ``dz`` in place.
