@@ -266,7 +266,7 @@ def _check_once(
     fitted = []
     for slot, (grad, value) in enumerate(zip(grads, values)):
         try:
-            fitted.append(fit_gradient(grad, value))
+            fitted.append(fit_gradient(grad, value, output, values))
         except ValueError as exc:
             detail = f"the gradient for input {slot} ({labels[slot]}) {exc}"
             return [_fault(slot, "wrong shape", detail, labels, values, dz)]

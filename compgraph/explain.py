@@ -99,9 +99,11 @@ def sent_gradients(graph: ComputationalGraph, name: str) -> list[Any]:
     ([3, 3], 6)
     """
     sent = _backward_on_copy(graph, name, graph.grad(name))
+    inputs = [graph.value(source) for source in graph.inputs(name)]
+    output = graph.value(name)
     return [
-        fit_gradient(grad, graph.value(source)) if isinstance(grad, np.ndarray) else grad
-        for grad, source in zip(sent, graph.inputs(name))
+        fit_gradient(grad, value, output, inputs) if isinstance(grad, np.ndarray) else grad
+        for grad, value in zip(sent, inputs)
     ]
 
 

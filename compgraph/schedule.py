@@ -194,9 +194,9 @@ def backward(steps: list[Step], values: list[Any], grads: list[Any]) -> None:
                     raise _wrong_count(position, len(local), 2)
                 da, db = local
                 if type(da) not in plain:
-                    da = _fitted(position, da, a, values)
+                    da = _fitted(position, da, a, values, (a, b))
                 if type(db) not in plain:
-                    db = _fitted(position, db, b, values)
+                    db = _fitted(position, db, b, values, (a, b))
                 grads[a] = grads[a] + da
                 grads[b] = grads[b] + db
             elif b == UNARY:
@@ -204,14 +204,14 @@ def backward(steps: list[Step], values: list[Any], grads: list[Any]) -> None:
                     raise _wrong_count(position, len(local), 1)
                 da = local[0]
                 if type(da) not in plain:
-                    da = _fitted(position, da, a, values)
+                    da = _fitted(position, da, a, values, (a,))
                 grads[a] = grads[a] + da
             else:
                 if len(local) != len(a):
                     raise _wrong_count(position, len(local), len(a))
                 for consumed, grad in zip(a, local):
                     if type(grad) not in plain:
-                        grad = _fitted(position, grad, consumed, values)
+                        grad = _fitted(position, grad, consumed, values, a)
                     grads[consumed] = grads[consumed] + grad
     except MisfitError:
         raise
@@ -219,13 +219,16 @@ def backward(steps: list[Step], values: list[Any], grads: list[Any]) -> None:
         raise StepError(position, "backward", exc) from exc
 
 
-def _fitted(position: int, grad: Any, consumed: int, values: list[Any]) -> Any:
-    """``grad`` fitted to the value at ``consumed``; 0 for the scratch, whose
-    gradient nobody reads (a gate may send it ``None``)."""
-    if consumed == len(values):
+def _fitted(position: int, grad: Any, consumed: int, values: list[Any], inputs: Any) -> Any:
+    """``grad`` fitted to the value at ``consumed``, one of the ``inputs`` of the
+    gate at ``position``; 0 for the scratch, whose gradient nobody reads (a gate
+    may send it ``None``)."""
+    scratch = len(values)
+    if consumed == scratch:
         return 0
+    given = [values[i] for i in inputs if i != scratch]
     try:
-        return fit_gradient(grad, values[consumed])
+        return fit_gradient(grad, values[consumed], values[position], given)
     except ValueError as exc:
         raise MisfitError(position, consumed, str(exc)) from None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 
 import networkx as nx
 import numpy as np
@@ -581,9 +582,31 @@ def test_a_broadcast_gradient_for_a_scalar_input_is_summed():
     g = ComputationalGraph()
     g.add_input("x")
     g.add_input("y")
-    g.add_gate("h", Returns([np.ones(3), 1.0]), ["x", "y"])
-    g.forward(x=2.0, y=3.0)
-    assert g.backward()["x"] == 3.0
+    g.add_gate("h", Returns([np.ones(3), np.ones(3)]), ["x", "y"])
+    g.forward(x=2.0, y=np.zeros(3))  # x is broadcast to the output's (3,)
+    assert g.backward(np.ones(3))["x"] == 3.0
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "grads", "reason"),
+    [
+        (2.0, 3.0, [np.ones(5), 1.0], "has shape (5,), not the input's shape ()"),
+        (
+            np.zeros(3),
+            np.zeros(3),
+            [np.ones((7, 3)), np.ones(3)],
+            "has shape (7, 3), not the input's shape (3,)",
+        ),
+    ],
+)
+def test_a_gradient_no_broadcasting_explains_is_refused(x, y, grads, reason):
+    g = ComputationalGraph()
+    g.add_input("x")
+    g.add_input("y")
+    g.add_gate("h", Returns(grads), ["x", "y"])
+    out = g.forward(x=x, y=y)
+    with pytest.raises(GradientError, match=re.escape(f"gradient for input 'x' {reason}")):
+        g.backward(np.ones(np.shape(out)) if np.ndim(out) else None)
 
 
 def test_a_tuple_of_gradients_is_accepted():

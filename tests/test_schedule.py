@@ -85,6 +85,10 @@ def test_forward_reports_the_failing_position():
         (1.0, None, "returned float, not a list of 2 gradients"),
         ([None, 1.0], 0, "is a NoneType, not a number or array"),
         ({1.0, 2.0}, None, "returned set, not a list of 2 gradients"),
+        ((g for g in [1.0, 2.0]), None, "returned generator, not a list of 2 gradients"),
+        (np.ones(2), None, "returned ndarray, not a list of 2 gradients"),
+        ([1j, 1.0], 0, "is complex, but the input's value is real"),
+        (["1.0", 1.0], 0, "is a str, not a number or array"),
     ],
 )
 @pytest.mark.parametrize("x", [3.0, np.zeros(3)])
