@@ -825,7 +825,7 @@ class ComputationalGraph:
         >>> print(g.to_dot().splitlines()[5])
           n1 [label="exp", tooltip="exp(x)", shape=circle];
         """
-        from compgraph.draw import to_dot
+        from compgraph.dot import to_dot
 
         return to_dot(self, digits)
 

@@ -1,6 +1,8 @@
 """The lectures' worked examples, built as graphs with the values the lectures use.
 
-Each builder returns the graph and the feeds of the lecture's example.
+Each builder returns the graph and the feeds of the lecture's example;
+:func:`demo` prints them all as tables (``compgraph demo``) and
+:func:`draw_examples` draws them (``compgraph demo --draw DIR``).
 
 Examples
 --------
@@ -11,13 +13,23 @@ Examples
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 from compgraph.graph import ComputationalGraph
+from compgraph.table import format_number, format_table, pass_table
 from gates.arithmetic import AddConstantGate, AddGate, MulConstantGate, MulGate, ReciprocalGate
 from gates.elementwise import ExpGate, SigmoidGate
 
-__all__ = ["EXAMPLES", "neuron", "three_times_a_plus_bc", "x_plus_y_times_z"]
+__all__ = [
+    "EXAMPLES",
+    "demo",
+    "draw_examples",
+    "neuron",
+    "three_times_a_plus_bc",
+    "x_plus_y_times_z",
+]
 
 Feeds = dict[str, Any]
 
@@ -84,3 +96,107 @@ EXAMPLES = [
         lambda: neuron(decomposed=True),
     ),
 ]
+
+
+def demo(digits: int = 2) -> str:
+    """The lectures' worked examples: one table of node, gate, value and gradient
+    each, then the two forms of the sigmoid neuron side by side.
+
+    Parameters
+    ----------
+    digits : int, optional
+        Decimals to round to (2, as the lectures).
+
+    Returns
+    -------
+    str
+        The text ``compgraph demo`` prints.
+
+    Examples
+    --------
+    >>> text = demo()
+    >>> print(text.splitlines()[0])
+    J = 3(a + bc)   at a=5, b=4, c=2
+    >>> for line in text.splitlines()[-9:-2]:
+    ...     print(line)
+    f (value)    0.73          0.73
+    d f / d w0   -0.2          -0.2
+    d f / d x0   0.39          0.39
+    d f / d w1   -0.39         -0.39
+    d f / d x1   -0.59         -0.59
+    d f / d w2   0.2           0.2
+    d f / d dot  0.2           0.2
+    """
+    parts = []
+    for title, formula, build in EXAMPLES:
+        g, feeds = build()
+        g.forward(feeds)
+        g.backward()
+        parts.append(f"{title}   at {formula}\n\n{pass_table(g, digits)}\n")
+    parts.append(_neuron_agreement(digits))
+    return "\n".join(parts)
+
+
+def _neuron_agreement(digits: int) -> str:
+    """The one-gate and the decomposed neuron side by side, and how far apart they are."""
+    one_gate, feeds = neuron()
+    chain, _ = neuron(decomposed=True)
+    one_gate.forward(feeds)
+    chain.forward(feeds)
+    grads_one, grads_chain = one_gate.backward(), chain.backward()
+    rows = [
+        [
+            "f (value)",
+            format_number(one_gate.value("f"), digits),
+            format_number(chain.value("f"), digits),
+        ]
+    ]
+    rows += [
+        [
+            f"d f / d {name}",
+            format_number(grads_one[name], digits),
+            format_number(grads_chain[name], digits),
+        ]
+        for name in ("w0", "x0", "w1", "x1", "w2", "dot")
+    ]
+    largest = max(abs(grads_one[name] - grads_chain[name]) for name in grads_one)
+    largest = max(largest, abs(one_gate.value("f") - chain.value("f")))
+    table = format_table(["", "sigmoid gate", "*-1, exp, +1, 1/x"], rows)
+    return (
+        f"The two neurons agree:\n\n{table}\n\n"
+        f"largest difference in value or gradient: {largest:.1e}\n"
+    )
+
+
+def draw_examples(folder: str | Path, digits: int = 2) -> list[Path]:
+    """Draw each worked example after its pass, as ``folder/<title>.svg``.
+
+    The folder is made if it is missing. Needs matplotlib (the ``viz`` extra).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order of :data:`EXAMPLES`.
+
+    Raises
+    ------
+    OSError
+        If the folder or a file cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> [path.name for path in draw_examples(tempfile.mkdtemp())]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ['j-3-a-bc.svg', 'f-x-y-z.svg', 'sigmoid-neuron-one-sigmoid-gate.svg',
+     'sigmoid-neuron-decomposed.svg']
+    """
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    paths = []
+    for title, _, build in EXAMPLES:
+        g, feeds = build()
+        g.forward(feeds)
+        g.backward()
+        slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+        paths.append(g.draw(Path(folder) / f"{slug}.svg", digits))
+    return paths

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from compgraph import ComputationalGraph
-from compgraph.cli import draw_examples
+from compgraph.lectures import draw_examples
 
 IMAGES = Path(__file__).parent / "images"
 LECTURE = {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3}

@@ -1,13 +1,14 @@
-"""The compgraph command: demo, and bad usage."""
+"""The compgraph command: dispatch to each command's module, and bad usage."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
 import pytest
 
-from compgraph.cli import main
+from compgraph.cli import check, demo, evaluate, main, parser, train
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -16,42 +17,26 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def rows(text: str) -> dict[str, list[str]]:
-    """Table rows of the demo keyed by node name (the last table wins)."""
-    return {line.split()[0]: line.split() for line in text.splitlines() if line.strip()}
+@pytest.mark.parametrize(
+    ("argv", "module"),
+    [
+        (["demo"], demo),
+        (["check", "gates:MulGate"], check),
+        (["eval", "x", "x=1"], evaluate),
+        (["train", "moons"], train),
+    ],
+)
+def test_each_command_runs_the_function_of_its_module(argv, module):
+    args = parser().parse_args(argv)
+    assert args.command == argv[0]
+    assert args.func is module.run
 
 
-def test_demo_prints_the_lectures_numbers():
-    result = run("demo")
+def test_help_lists_every_command():
+    result = run("--help")
     assert result.returncode == 0, result.stderr
-    out = result.stdout
-    parts = out.split("\n\n")
-    assert "J = 3(a + bc)" in out and "f = (x + y)z" in out
-    j_table = rows(parts[1])
-    assert j_table["J"][-2:] == ["39", "1"]
-    assert j_table["b"][-2:] == ["4", "6"] and j_table["c"][-2:] == ["2", "12"]
-    f_table = rows(parts[3])
-    assert f_table["f"][-2:] == ["-12", "1"]
-    assert [f_table[n][-1] for n in "xyz"] == ["-4", "-4", "3"]
-    neuron_chain = rows(parts[7])
-    assert neuron_chain["plus1"][-2:] == ["1.37", "-0.53"]
-    assert neuron_chain["exp"][-2:] == ["0.37", "-0.53"]
-    assert neuron_chain["neg"][-1] == "-0.2"
-    assert [neuron_chain[n][-1] for n in ["w0", "x0", "w1", "x1", "w2"]] == [
-        "-0.2",
-        "0.39",
-        "-0.39",
-        "-0.59",
-        "0.2",
-    ]
-    agreement = rows(parts[9])
-    assert agreement["f"][-2:] == ["0.73", "0.73"]
-    assert "largest difference in value or gradient" in out
-
-
-def test_demo_digits():
-    out = run("demo", "--digits", "4").stdout
-    assert "0.7311" in out and "-0.5344" in out
+    listed = re.findall(r"^    (\w+) ", result.stdout, flags=re.MULTILINE)
+    assert listed == ["demo", "check", "eval", "train"]
 
 
 @pytest.mark.parametrize(
@@ -61,6 +46,21 @@ def test_bad_usage_exits_2_without_traceback(args):
     result = run(*args)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and result.stderr.strip()
+
+
+@pytest.mark.parametrize(
+    ("argv", "err"),
+    [
+        (["demo", "--digits", "-1"], "compgraph demo: --digits must be 0 or more\n"),
+        (["eval", "x * y", "x=1"], "compgraph eval: no value for y (give y=VALUE)\n"),
+        (["eval", "1 / x", "x=0"], "compgraph eval: node '1 / x' (ReciprocalGate).forward raised"),
+    ],
+)
+def test_an_error_in_a_command_is_one_line_and_status_2(argv, err, capsys):
+    assert main(argv) == 2
+    out, printed = capsys.readouterr()
+    assert out == ""
+    assert printed.startswith(err) and printed.count("\n") == 1
 
 
 def test_main_returns_the_status(capsys):

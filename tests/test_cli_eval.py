@@ -1,4 +1,4 @@
-"""The command line: ``compgraph eval`` and ``compgraph demo --draw``, through a subprocess."""
+"""``compgraph eval``: every node's value and gradient, through a subprocess."""
 
 from __future__ import annotations
 
@@ -118,25 +118,3 @@ def test_bad_input_is_one_line_and_status_2(tmp_path: Path, args: list[str], mes
     assert result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []
-
-
-def test_demo_draws_each_example(tmp_path: Path) -> None:
-    result = run("demo", "--draw", str(tmp_path / "images"))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("J = 3(a + bc)   at a=5, b=4, c=2")
-    names = sorted(path.name for path in (tmp_path / "images").iterdir())
-    assert names == [
-        "f-x-y-z.svg",
-        "j-3-a-bc.svg",
-        "sigmoid-neuron-decomposed.svg",
-        "sigmoid-neuron-one-sigmoid-gate.svg",
-    ]
-    assert "1/x" in (tmp_path / "images" / "sigmoid-neuron-decomposed.svg").read_text()
-
-
-def test_demo_unwritable_folder(tmp_path: Path) -> None:
-    (tmp_path / "file").write_text("")
-    result = run("demo", "--draw", str(tmp_path / "file" / "images"))
-    assert result.returncode == 2
-    assert result.stderr.startswith("compgraph demo: ")
-    assert result.stderr.count("\n") == 1

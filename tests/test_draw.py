@@ -1,4 +1,4 @@
-"""compgraph.draw: the circuit as SVG, PNG and DOT, values and gradients on its wires."""
+"""compgraph.draw: the circuit as SVG and PNG, values and gradients on its wires."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from matplotlib.image import imread
 
 from compgraph import ComputationalGraph
-from compgraph.draw import GRADIENT_COLOR, VALUE_COLOR, layout, routes, to_dot, wires
+from compgraph.layout import GRADIENT_COLOR, VALUE_COLOR, wires
 
 NEURON = "sigmoid(w0*x0 + w1*x1 + w2)"
 LECTURE = {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3}
@@ -82,37 +82,6 @@ def test_the_drawing_is_reproducible(tmp_path: Path) -> None:
     assert (tmp_path / "a.svg").read_bytes() == (tmp_path / "b.svg").read_bytes()
 
 
-def test_forks_get_a_wire_and_a_gradient_each() -> None:
-    g = ComputationalGraph.from_expression("x * x + x")
-    g.forward(x=3)
-    g.backward()
-    into = [
-        (w.source, w.target, w.gradient, w.repeat, w.copies) for w in wires(g) if w.source == "x"
-    ]
-    assert into == [
-        ("x", "x * x", "3", 0, 2),
-        ("x", "x * x", "3", 1, 2),
-        ("x", "x * x + x", "1", 0, 1),
-    ]
-    assert g.grad("x") == 7
-
-
-def test_layout_is_layered_left_to_right() -> None:
-    g = ComputationalGraph.from_expression("max(w * x + b, 0) * 2")
-    places = layout(g)
-    for name in g:
-        for source in g.inputs(name):
-            assert places[source][0] < places[name][0]
-    assert {places[n][0] for n in ("w", "x", "b")} == {0}
-    # the constant 0 sits just before the max gate, not on the far left
-    assert places["0"][0] == places["max(w * x + b, 0)"][0] - 1
-    # b's wire skips the layer of w * x through a place of its own
-    assert [layer for layer, _ in routes(g)[("b", "w * x + b")]] == [1]
-    assert routes(g)[("w", "w * x")] == []
-    heights = [h for layer, h in places.values() if layer == 1]
-    assert len(set(heights)) == len(heights)
-
-
 @pytest.mark.parametrize("name", ["circuit.jpg", "circuit", "circuit.pdf"])
 def test_unknown_suffix(tmp_path: Path, name: str) -> None:
     with pytest.raises(ValueError, match=r"name a file ending in \.svg or \.png"):
@@ -123,34 +92,6 @@ def test_unknown_suffix(tmp_path: Path, name: str) -> None:
 def test_unwritable_path(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         neuron().draw(tmp_path / "no such folder" / "neuron.svg")
-
-
-def test_to_dot() -> None:
-    g = neuron()
-    dot = g.to_dot()
-    assert dot.startswith("digraph compgraph {\n  rankdir=LR;")
-    assert dot.endswith("}")
-    edges = [line for line in dot.splitlines() if " -> " in line]
-    assert len(edges) == len(wires(g)) == 10
-    assert 'n9 [label="σ", tooltip="sigmoid(w0 * x0 + w1 * x1 + w2)", shape=circle];' in dot
-    assert (
-        '  n9 -> out [label=<<font color="#1a7f37">0.73</font><br/>'
-        '<font color="#cf222e">1</font>>];'
-    ) in dot
-    assert '<font color="#cf222e">-0.59</font>' in dot
-
-
-def test_to_dot_quotes_names() -> None:
-    g = ComputationalGraph()
-    g.add_input('say "hi"')
-    g.add_input("a\\b")
-    from gates import AddGate
-
-    g.add_gate("s", AddGate(), ['say "hi"', "a\\b"])
-    dot = to_dot(g)
-    assert 'n0 [label="say \\"hi\\"", shape=plaintext];' in dot
-    assert 'n1 [label="a\\\\b", shape=plaintext];' in dot
-    assert "n0 -> n2;" in dot  # no pass yet: no labels
 
 
 def test_arrays_on_the_wires(tmp_path: Path) -> None:

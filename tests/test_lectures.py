@@ -6,7 +6,14 @@ import math
 
 import pytest
 
-from compgraph.lectures import neuron, three_times_a_plus_bc, x_plus_y_times_z
+from compgraph.lectures import (
+    EXAMPLES,
+    demo,
+    draw_examples,
+    neuron,
+    three_times_a_plus_bc,
+    x_plus_y_times_z,
+)
 
 
 def test_three_times_a_plus_bc():
@@ -61,3 +68,32 @@ def test_the_two_neurons_agree():
     for name, grad in grads_whole.items():
         if name != "f":
             assert grad == pytest.approx(grads_chain[name], rel=1e-12)
+
+
+def test_demo_tables_each_example_then_the_two_neurons():
+    text = demo()
+    titles = [line for line in text.splitlines() if "   at " in line]
+    assert titles == [f"{title}   at {formula}" for title, formula, _ in EXAMPLES]
+    j_table = text.split("\n\n")[1].splitlines()
+    assert j_table[-1].split() == ["J", "*3", "MulConstantGate", "v", "39", "1"]
+    agreement = text[text.index("The two neurons agree:") :].splitlines()
+    assert agreement[4].split() == ["f", "(value)", "0.73", "0.73"]
+    assert agreement[-1].startswith("largest difference in value or gradient: ")
+    assert float(agreement[-1].split()[-1]) < 1e-15
+
+
+def test_demo_digits():
+    text = demo(4)
+    assert "0.7311" in text and "-0.5344" in text and "0.73 " not in text
+
+
+def test_draw_examples_makes_the_folder_and_one_svg_each(tmp_path):
+    paths = draw_examples(tmp_path / "images", digits=1)
+    assert [path.name for path in paths] == [
+        "j-3-a-bc.svg",
+        "f-x-y-z.svg",
+        "sigmoid-neuron-one-sigmoid-gate.svg",
+        "sigmoid-neuron-decomposed.svg",
+    ]
+    assert sorted(tmp_path.joinpath("images").iterdir()) == sorted(paths)
+    assert ">0.7<" in paths[2].read_text()  # sigma(1) = 0.73 to one decimal
