@@ -15,6 +15,7 @@ Examples
 """
 
 from compgraph import datasets, nn, optim
+from compgraph.checking import CheckOptions, GradcheckReport
 from compgraph.errors import (
     ArityError,
     CycleError,
@@ -33,13 +34,15 @@ from compgraph.errors import (
     NoForwardPassError,
     OutputError,
 )
-from compgraph.gradcheck import GradcheckReport, gradcheck, gradcheck_report
+from compgraph.gatecheck import check_gate, gate_report
+from compgraph.gradcheck import gradcheck, gradcheck_report
 from compgraph.graph import ComputationalGraph
 from compgraph.table import pass_table
 from compgraph.training import History, train
 
 __all__ = [
     "ArityError",
+    "CheckOptions",
     "ComputationalGraph",
     "CycleError",
     "DuplicateNodeError",
@@ -58,7 +61,9 @@ __all__ = [
     "NodeKindError",
     "NodeNotFoundError",
     "OutputError",
+    "check_gate",
     "datasets",
+    "gate_report",
     "gradcheck",
     "gradcheck_report",
     "nn",

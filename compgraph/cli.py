@@ -80,8 +80,8 @@ def _check_command(args: argparse.Namespace) -> int:
     import importlib
     import os
 
+    from compgraph.gatecheck import gate_report
     from gates.base import Gate, arity
-    from gates.check import gate_report
 
     module_name, colon, attribute = args.target.partition(":")
     if not (colon and module_name and attribute):

@@ -7,7 +7,6 @@ import gc
 import networkx as nx
 import numpy as np
 import pytest
-from _returning import Returns
 
 from compgraph import (
     ArityError,
@@ -38,6 +37,7 @@ from gates import (
     ReciprocalGate,
     SubGate,
 )
+from tests._returning import Returns
 
 
 def f_xyz() -> ComputationalGraph:
