@@ -25,6 +25,7 @@ from compgraph.errors import (
     GateReuseError,
     GradcheckError,
     GradientError,
+    GraphBusyError,
     GraphError,
     GraphTypeError,
     MissingFeedError,
@@ -36,11 +37,14 @@ from compgraph.errors import (
 )
 from compgraph.gatecheck import check_gate, gate_report
 from compgraph.gradcheck import gradcheck, gradcheck_report
-from compgraph.graph import ComputationalGraph
+from compgraph.graph import GATE, INPUT, PARAMETER, ComputationalGraph
 from compgraph.table import pass_table
 from compgraph.training import History, train
 
 __all__ = [
+    "GATE",
+    "INPUT",
+    "PARAMETER",
     "ArityError",
     "CheckOptions",
     "ComputationalGraph",
@@ -52,6 +56,7 @@ __all__ = [
     "GradcheckError",
     "GradcheckReport",
     "GradientError",
+    "GraphBusyError",
     "GraphError",
     "GraphTypeError",
     "History",

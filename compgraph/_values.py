@@ -1,5 +1,10 @@
 """Values as the engine takes them: feeds merged and checked, numbers or numeric
-arrays (lists become arrays), and the gradient a backward pass starts from."""
+arrays (lists become arrays), and the gradient a backward pass starts from.
+
+The engine keeps arrays of its own, read-only: what a user does with an array
+after handing it over (a feed, a parameter, ``dout``) or after getting one back
+never changes a pass.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ import numpy as np
 
 from compgraph.errors import GradientError, GraphTypeError
 
-__all__ = ["checked_value", "initial_gradient", "merge_feeds"]
+__all__ = ["checked_value", "initial_gradient", "merge_feeds", "read_only"]
 
 
 def merge_feeds(feeds: Mapping[str, Any] | None, more_feeds: dict[str, Any]) -> dict[str, Any]:
@@ -32,13 +37,30 @@ def merge_feeds(feeds: Mapping[str, Any] | None, more_feeds: dict[str, Any]) -> 
 
 
 def checked_value(value: Any, where: str, name: str) -> Any:
-    """``value`` as a number or array (lists become arrays), or a GraphTypeError."""
+    """``value`` as the engine keeps it, or a GraphTypeError: a number as it is,
+    an array as a read-only array of the engine's own (lists become arrays).
+
+    An array is copied unless it is read-only and owns its memory already (so
+    that nobody else can write to it), as the engine's own arrays are.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([1.0, 2.0])
+    >>> kept = checked_value(x, "forward: feed 'x'", "x")
+    >>> x[:] = 100
+    >>> kept, kept.flags.writeable, checked_value(kept, "", "x") is kept
+    (array([1., 2.]), False, True)
+    """
     if isinstance(value, numbers.Number):
         return value
     if isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
+        if value.flags.writeable or not value.flags.owndata:
+            value = value.copy()
+            value.flags.writeable = False
         return value
     try:
-        array = np.asarray(value)
+        array = np.array(value)
     except Exception:  # ragged lists and other things numpy refuses
         array = None
     if array is None or array.dtype.kind not in "biufc":
@@ -46,7 +68,15 @@ def checked_value(value: Any, where: str, name: str) -> Any:
             f"{where}: expected a number or a numeric array, got {type(value).__name__} {value!r}",
             name,
         )
+    array.flags.writeable = False
     return array
+
+
+def read_only(values: list[Any]) -> None:
+    """Make every array in ``values`` read-only (what a pass hands out)."""
+    for value in values:
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
 
 
 def initial_gradient(dout: Any, output_value: Any, output: str) -> Any:
@@ -55,7 +85,9 @@ def initial_gradient(dout: Any, output_value: Any, output: str) -> Any:
     if dout is None:
         if isinstance(output_value, np.ndarray):
             dtype = output_value.dtype if output_value.dtype.kind in "fc" else np.float64
-            return np.ones(output_value.shape, dtype=dtype)
+            ones = np.ones(output_value.shape, dtype=dtype)
+            ones.flags.writeable = False
+            return ones
         return 1
     dout = checked_value(dout, "backward: dout", output)
     if np.shape(dout) != np.shape(output_value):

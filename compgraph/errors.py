@@ -28,6 +28,7 @@ __all__ = [
     "GateReuseError",
     "GradcheckError",
     "GradientError",
+    "GraphBusyError",
     "GraphError",
     "GraphTypeError",
     "MissingFeedError",
@@ -94,6 +95,12 @@ class ArityError(GraphError):
 
 class GateReuseError(GraphError):
     """One gate instance added at two nodes (its cache belongs to one node)."""
+
+
+class GraphBusyError(GraphError):
+    """A graph asked to run or change while it runs a pass: from inside one of
+    its own gates, or for a backward whose forward pass another thread ran
+    (passes of two threads would mix)."""
 
 
 class NoForwardPassError(GraphError):

@@ -8,7 +8,8 @@ coming back add up, and the text says so.
 The numbers come from the gates themselves: a local gradient is what the gate's
 ``backward`` returns for ``dz = 1``, and a gradient sent what it returns for the
 gradient that arrived, each run on a copy of the gate as the latest forward left
-it. The table below only knows how to write the built-in gates' formulas.
+it. The formulas are the gates' own (``Gate.local_gradient_formula``), with the
+numbers put in.
 
 Examples
 --------
@@ -33,7 +34,9 @@ Gradients on the inputs:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import inspect
+import string
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -41,62 +44,15 @@ import numpy as np
 from compgraph._shapes import fit_gradient
 from compgraph.errors import NoBackwardPassError
 from compgraph.table import format_number
-from gates.arithmetic import (
-    AddConstantGate,
-    AddGate,
-    DivGate,
-    MulConstantGate,
-    MulGate,
-    PowGate,
-    ReciprocalGate,
-    SubGate,
-)
-from gates.base import Gate, full_copy
-from gates.elementwise import ExpGate, MaxGate, SigmoidGate
+from gates.base import full_copy
 
 if TYPE_CHECKING:
     from compgraph.graph import ComputationalGraph
 
 __all__ = ["explain", "local_gradients", "sent_gradients"]
 
-# gate, its inputs' names, their values and the output's value (formatted), input slot
-# -> (the local gradient's formula, the formula with the numbers put in).
-Formula = Callable[[Any, Sequence[str], Sequence[str], str, int], tuple[str, str]]
-
-
-def _p(number: str) -> str:
-    """A formatted number as an operand: negative ones in parentheses."""
-    return f"({number})" if number.startswith("-") else number
-
-
-def _pow(gate: Any, names: Sequence[str], x: Sequence[str], z: str, slot: int) -> tuple[str, str]:
-    c = format_number(gate.c)
-    return "c*x^(c-1)", f"{c}*{_p(x[0])}^{format_number(gate.c - 1)}"
-
-
-_FORMULAS: dict[type[Gate], Formula] = {
-    AddGate: lambda gate, names, x, z, slot: ("1", "1"),
-    AddConstantGate: lambda gate, names, x, z, slot: ("1", "1"),
-    SubGate: lambda gate, names, x, z, slot: ("1", "1") if slot == 0 else ("-1", "-1"),
-    MulGate: lambda gate, names, x, z, slot: (names[1 - slot], x[1 - slot]),
-    MulConstantGate: lambda gate, names, x, z, slot: (format_number(gate.c),) * 2,
-    DivGate: lambda gate, names, x, z, slot: (
-        ("1/y", f"1/{_p(x[1])}") if slot == 0 else ("-x/y^2", f"-{_p(x[0])}/{_p(x[1])}^2")
-    ),
-    ReciprocalGate: lambda gate, names, x, z, slot: ("-1/x^2", f"-1/{_p(x[0])}^2"),
-    PowGate: _pow,
-    ExpGate: lambda gate, names, x, z, slot: ("exp(x)", f"exp({x[0]})"),
-    SigmoidGate: lambda gate, names, x, z, slot: ("(1 - σ(x)) * σ(x)", f"(1 - {z}) * {z}"),
-    MaxGate: lambda gate, names, x, z, slot: (
-        ("[x >= y]", f"[{x[0]} >= {x[1]}]") if slot == 0 else ("[x < y]", f"[{x[0]} < {x[1]}]")
-    ),
-}
-
-_PATTERNS: dict[type[Gate], str] = {
-    AddGate: "an add gate distributes it",
-    MulGate: "a multiply gate switches its inputs",
-    MaxGate: "a max gate routes it to the larger input",
-}
+# A negative number gets parentheses right after one of these, or before a power.
+_OPERATORS = "+-*/"
 
 
 def _backward_on_copy(graph: ComputationalGraph, name: str, dz: Any) -> list[Any]:
@@ -164,14 +120,17 @@ def explain(graph: ComputationalGraph, digits: int = 2) -> str:
     str
         One paragraph per gate: the gradient it receives (a sum where
         gradients add up at a fork), then for each input its local gradient,
-        with the formula and the numbers for built-in gates, times the
-        gradient received, and the gradient sent. Last, the gradients on the
-        inputs and parameters.
+        with the formula and the numbers where the gate gives a formula, times
+        the gradient received, and the gradient sent. Last, the gradients on
+        the inputs and parameters.
 
     Raises
     ------
     NoBackwardPassError
         If no backward pass followed the latest forward pass.
+    ValueError
+        If a gate's formula names something that is neither a parameter of
+        its ``forward``, ``z``, nor an attribute of the gate.
 
     Examples
     --------
@@ -205,24 +164,21 @@ def explain(graph: ComputationalGraph, digits: int = 2) -> str:
         gate = graph.gate(name)
         label = gate.symbol or type(gate).__name__
         arriving = _received(received.get(name, []), graph.grad(name), fmt)
-        pattern = _PATTERNS.get(type(gate))
+        pattern = gate.gradient_pattern
         lines.append(
             f"{label} {name!r} = {fmt(graph.value(name))} receives {arriving}"
             + (" (the output)" if name == output else "")
             + (f"; {pattern}" if pattern else "")
         )
-        inputs = graph.inputs(name)
-        values = [fmt(graph.value(source)) for source in inputs]
-        formula = _FORMULAS.get(type(gate))
         for slot, (source, local, sent) in enumerate(
-            zip(inputs, local_gradients(graph, name), sent_gradients(graph, name))
+            zip(graph.inputs(name), local_gradients(graph, name), sent_gradients(graph, name))
         ):
             received.setdefault(source, []).append(sent)
+            formula = _formula(graph, name, slot, fmt)
             if formula is None:
                 text = f"{fmt(local)} (its backward at dz = 1)"
             else:
-                symbols, numbers = formula(gate, inputs, values, fmt(graph.value(name)), slot)
-                parts = [symbols, numbers, fmt(local)]
+                parts = [*formula, fmt(local)]
                 text = " = ".join(part for i, part in enumerate(parts) if part not in parts[:i])
             lines.append(
                 f"    to {source!r}: local gradient {text}, "
@@ -236,6 +192,57 @@ def explain(graph: ComputationalGraph, digits: int = 2) -> str:
     if leaves:
         lines += ["", "Gradients on the inputs:", *leaves]
     return "\n".join(lines)
+
+
+def _formula(
+    graph: ComputationalGraph, name: str, slot: int, fmt: Callable[[Any], str]
+) -> tuple[str, str] | None:
+    """Input ``slot``'s local-gradient formula at gate ``name``, in symbols and with
+    the numbers (see ``Gate.local_gradient_formula``); ``None`` if the gate has none."""
+    gate = graph.gate(name)
+    template = gate.local_gradient_formula(slot)
+    if template is None:
+        return None
+    sources = graph.inputs(name)
+    params = [
+        param.name
+        for param in inspect.signature(gate.forward).parameters.values()
+        if param.kind in (param.POSITIONAL_ONLY, param.POSITIONAL_OR_KEYWORD)
+    ][: len(sources)]  # the parameters this node feeds
+    call = f"{gate.symbol or type(gate).__name__}({', '.join(params)})"
+
+    def operand(field: str) -> tuple[str, Any]:
+        """The symbol and the value a placeholder stands for."""
+        key, dot, part = field.partition(".")
+        if key in params and part in ("", "node"):
+            source = sources[params.index(key)]
+            return source if part else key, graph.value(source)
+        if field == "z":
+            return call, graph.value(name)
+        if not dot and key.isidentifier() and hasattr(gate, key):
+            return key, getattr(gate, key)
+        raise ValueError(
+            f"node {name!r} ({type(gate).__name__}): the formula {template!r} of input "
+            f"{slot} names {{{field}}}, which is neither an input "
+            f"({', '.join(params)}), z, nor an attribute of the gate"
+        )
+
+    symbols = numbers = ""
+    pieces = list(string.Formatter().parse(template))
+    for i, (literal, field, text, _) in enumerate(pieces):
+        symbols += literal
+        numbers += literal
+        if field is None:
+            continue
+        symbol, value = operand(field)
+        number = fmt(value)
+        before = numbers.rstrip()[-1:]
+        after = pieces[i + 1][0].lstrip()[:1] if i + 1 < len(pieces) else ""
+        if number.startswith("-") and ((before and before in _OPERATORS) or after == "^"):
+            number = f"({number})"
+        symbols += text or symbol
+        numbers += number
+    return symbols, numbers
 
 
 def _received(parts: list[Any], total: Any, fmt: Callable[[Any], str]) -> str:

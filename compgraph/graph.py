@@ -3,12 +3,14 @@ and backward in reverse, with gradients summed where paths fork."""
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from compgraph import schedule
 from compgraph._shapes import SCALAR_TYPES
-from compgraph._values import checked_value, initial_gradient, merge_feeds
+from compgraph._values import checked_value, initial_gradient, merge_feeds, read_only
 from compgraph.errors import (
     ArityError,
     CycleError,
@@ -16,6 +18,7 @@ from compgraph.errors import (
     GateExecutionError,
     GateReuseError,
     GradientError,
+    GraphBusyError,
     GraphError,
     GraphTypeError,
     MissingFeedError,
@@ -33,12 +36,23 @@ if TYPE_CHECKING:
 
     import networkx as nx
 
-__all__ = ["ComputationalGraph"]
+__all__ = ["GATE", "INPUT", "PARAMETER", "ComputationalGraph"]
 
+#: The kinds of node, as :meth:`ComputationalGraph.kind` and the ``graph`` view's
+#: ``"kind"`` data name them.
 INPUT, PARAMETER, GATE = "input", "parameter", "gate"
 
 # What the latest pass left: nothing usable, values, or values and gradients.
 _NO_PASS, _FORWARD_DONE, _BACKWARD_DONE = 0, 1, 2
+
+# The graph of every gate placed in a graph still alive, by the gate's id: a gate
+# caches for one node of one graph. A graph's gates leave it when it is collected.
+_PLACED: dict[int, weakref.ref[ComputationalGraph]] = {}
+
+
+def _release(gate_ids: set[int]) -> None:
+    for gate_id in gate_ids:
+        _PLACED.pop(gate_id, None)
 
 
 class ComputationalGraph:
@@ -79,15 +93,15 @@ class ComputationalGraph:
         self._inputs_of: list[tuple[int, ...]] = []
         self._input_positions: list[int] = []
         self._sinks: dict[int, None] = {}  # nodes no gate consumes, in insertion order
-        self._gate_ids: set[int] = set()  # to refuse a gate instance at a second node
+        self._gate_ids: set[int] = set()  # this graph's entries in _PLACED
+        weakref.finalize(self, _release, self._gate_ids)
+        self._lock = threading.Lock()  # held while a pass runs or the graph changes
+        self._lock_holder = 0  # the thread holding it
+        self._pass_thread = 0  # the thread that ran the latest forward pass
         self._steps: list[schedule.Step] = []  # one per gate of positions < self._compiled
         self._compiled = 0
-        # The pruned schedule of the latest backward restricted with ``wrt``, and
-        # the gates told (``needs_input_grad``) that some inputs need no gradient.
-        self._pruned: tuple[frozenset[int], list[schedule.Step], bytearray, list[Any]] | None
-        self._pruned = None
-        self._told: list[tuple[Gate, tuple[bool, ...]]] = []
-        self._known: bytearray | None = None  # where the latest backward computed gradients
+        self._latest_plan: tuple[frozenset[int], schedule.Plan] | None = None  # for ``wrt``
+        self._computed: bytearray | None = None  # where a restricted backward computed gradients
         self._values: list[Any] = []
         self._grads: list[Any] = []
         self._pass = _NO_PASS
@@ -218,14 +232,8 @@ class ComputationalGraph:
             self._check_new_name("add_gate", name)
         if not isinstance(gate, Gate):
             raise self._not_a_gate(name, gate)
-        if id(gate) in self._gate_ids:
-            other = next(n for n, at in zip(self._names, self._gates) if at is gate)
-            raise GateReuseError(
-                f"add_gate {name!r}: this {type(gate).__name__} instance already sits at "
-                f"node {other!r}; a gate caches for one node, so create a new one",
-                name,
-                other,
-            )
+        if id(gate) in _PLACED:
+            raise self._reused(name, gate)
         if (type(inputs) is not list and type(inputs) is not tuple) and (
             isinstance(inputs, str) or not isinstance(inputs, Sequence)
         ):
@@ -245,7 +253,25 @@ class ComputationalGraph:
             raise ArityError(f"add_gate {name!r}: {problem}: {list(inputs)}", name)
         self._append(name, GATE, gate, positions)
         self._gate_ids.add(id(gate))
+        _PLACED[id(gate)] = weakref.ref(self)
         return name
+
+    def _reused(self, name: str, gate: Gate) -> GateReuseError:
+        owner = _PLACED[id(gate)]()
+        nodes: tuple[str, ...]
+        if owner is self:
+            other = next(n for n, at in zip(self._names, self._gates) if at is gate)
+            where, nodes = f"node {other!r}", (name, other)
+        else:
+            where, nodes = "a node of another graph", (name,)
+            if owner is not None:
+                other = next(n for n, at in zip(owner._names, owner._gates) if at is gate)
+                where = f"node {other!r} of another graph"
+        return GateReuseError(
+            f"add_gate {name!r}: this {type(gate).__name__} instance already sits at "
+            f"{where}; a gate caches for one node of one graph, so create a new one",
+            *nodes,
+        )
 
     def _not_a_gate(self, name: str, gate: Any) -> GraphTypeError:
         if isinstance(gate, type) and issubclass(gate, Gate):
@@ -287,6 +313,15 @@ class ComputationalGraph:
             )
 
     def _append(self, name: str, kind: str, gate: Gate | None, inputs: tuple[int, ...]) -> None:
+        self._enter("add a node")
+        try:
+            self._append_unguarded(name, kind, gate, inputs)
+        finally:
+            self._leave()
+
+    def _append_unguarded(
+        self, name: str, kind: str, gate: Gate | None, inputs: tuple[int, ...]
+    ) -> None:
         position = len(self._names)
         self._index[name] = position
         self._names.append(name)
@@ -300,7 +335,7 @@ class ComputationalGraph:
         if self._pass != _NO_PASS:
             self._invalidate("the graph changed since the latest forward pass")
         self._nx_graph = None
-        self._pruned = None
+        self._latest_plan = None
 
     # ------------------------------------------------------------------- running
 
@@ -341,21 +376,28 @@ class ComputationalGraph:
         >>> g.forward(a=1, b=2), g.forward({"a": 10, "b": 20})
         (3, 30)
         """
-        output = self._output("forward")
-        values = self._values.copy()
-        self._feed(values, merge_feeds(feeds, more_feeds))
-
-        if self._compiled < len(self._names):
-            self._steps += schedule.compile_steps(self._gates, self._inputs_of, self._compiled)
-            self._compiled = len(self._names)
+        self._enter("forward")
         try:
-            schedule.forward(self._steps, values)
-        except schedule.StepError as failed:
-            raise self._gate_failed(failed) from failed.error
-        self._values = values
-        self._grads = []
-        self._pass = _FORWARD_DONE
-        return values[output]
+            output = self._output("forward")
+            values = self._values.copy()
+            self._feed(values, merge_feeds(feeds, more_feeds))
+            if self._compiled < len(self._names):
+                self._steps += schedule.compile_steps(self._gates, self._inputs_of, self._compiled)
+                self._compiled = len(self._names)
+            # Gates cache as they go: until every one has run, no pass is usable.
+            self._invalidate("the latest forward pass did not finish")
+            try:
+                schedule.forward(self._steps, values)
+            except schedule.StepError as failed:
+                raise self._gate_failed(failed) from failed.error
+            if not SCALAR_TYPES.issuperset(map(type, values)):
+                read_only(values)  # the gates' outputs, which some of them cache
+            self._values = values
+            self._pass = _FORWARD_DONE
+            self._pass_thread = threading.get_ident()
+            return values[output]
+        finally:
+            self._leave()
 
     def backward(self, dout: Any = None, *, wrt: Sequence[str] | None = None) -> dict[str, Any]:
         """Propagate the output's gradient back to every node, in reverse topological order.
@@ -409,65 +451,79 @@ class ComputationalGraph:
         >>> g.backward(wrt=["a"])
         {'a': 12}
         """
+        self._enter("backward")
+        try:
+            return self._backward(dout, wrt)
+        finally:
+            self._leave()
+
+    def _backward(self, dout: Any, wrt: Sequence[str] | None) -> dict[str, Any]:
         if self._pass == _NO_PASS:
             raise NoForwardPassError(f"backward: {self._why_no_pass}")
+        if self._pass_thread != threading.get_ident():
+            raise GraphBusyError(
+                "backward: the latest forward pass ran in another thread, whose passes "
+                "would mix with this one's; run forward in this thread first"
+            )
         values = self._values
         output = self._output("backward")
         dout = initial_gradient(dout, values[output], self._names[output])
-        if wrt is None:
-            steps, known = self._steps, None
-            self._tell_gates([])
-        else:
-            wanted = self._wanted_positions(wrt)
-            steps, known, partial = self._pruned_schedule(wanted)
-            self._tell_gates(partial)
-        grads: list[Any] = [0] * len(values)
-        grads.append(schedule.DISCARD)  # the scratch of pruned schedules
+        wanted = None if wrt is None else self._wanted_positions(wrt)
+        plan = self._plan(wanted)
+        grads: list[Any] = [0] * (len(values) + 1)  # and the scratch of a plan's steps
         grads[output] = dout
-        if not (
-            type(dout) in SCALAR_TYPES
-            and SCALAR_TYPES.issuperset(map(type, values))
-            and schedule.backward_scalar(steps, grads)
-        ):
-            grads = [None] * len(values)
-            grads.append(schedule.DISCARD)
-            grads[output] = dout
-            try:
-                schedule.backward_checked(steps, values, grads)
-            except schedule.MisfitError as misfit:
-                raise self._misfit(misfit) from None
-            except schedule.StepError as failed:
-                raise self._gate_failed(failed) from failed.error
+        self._invalidate("the latest backward pass did not finish")
+        for gate, mask in plan.partial:
+            gate.needs_input_grad = mask  # for this pass only
+        try:
+            schedule.backward(plan.steps, values, grads)
+        except schedule.MisfitError as misfit:
+            raise self._misfit(misfit) from None
+        except schedule.StepError as failed:
+            raise self._gate_failed(failed) from failed.error
+        finally:
+            for gate, _ in plan.partial:
+                gate.needs_input_grad = None
+        del grads[-1]
+        if not SCALAR_TYPES.issuperset(map(type, grads)):
+            read_only(grads)
         self._grads = grads
-        self._known = known
+        self._computed = plan.needed
         self._pass = _BACKWARD_DONE
-        if wrt is None:
+        if wanted is None:
             return dict(zip(self._names, grads))
         return {self._names[i]: grads[i] for i in wanted}
+
+    def _enter(self, method: str) -> None:
+        """Take the graph for ``method``: wait while another thread holds it;
+        refuse a call from inside a pass of this graph (one of its gates)."""
+        if not self._lock.acquire(blocking=False):
+            if self._lock_holder == threading.get_ident():
+                raise GraphBusyError(
+                    f"{method}: called while this graph runs a pass in the same thread "
+                    "(from one of its own gates?)"
+                )
+            self._lock.acquire()
+        self._lock_holder = threading.get_ident()
+
+    def _leave(self) -> None:
+        self._lock_holder = 0
+        self._lock.release()
 
     def _wanted_positions(self, wrt: Sequence[str]) -> list[int]:
         if isinstance(wrt, str) or not isinstance(wrt, Iterable):
             raise GraphTypeError(f"backward: wrt must be a list of node names, got {wrt!r}")
         return [self._position("backward: wrt", name) for name in wrt]
 
-    def _pruned_schedule(
-        self, wanted: list[int]
-    ) -> tuple[list[schedule.Step], bytearray, list[Any]]:
+    def _plan(self, wanted: list[int] | None) -> schedule.Plan:
+        """The plan of a backward pass: every step, or (kept while the graph and
+        ``wanted`` stay the same) those the gradients at ``wanted`` need."""
+        if wanted is None:
+            return schedule.Plan(self._steps, None, [])
         key = frozenset(wanted)
-        if self._pruned is None or self._pruned[0] != key:
-            steps, needed, partial = schedule.compile_pruned(self._gates, self._inputs_of, wanted)
-            self._pruned = (key, steps, needed, partial)
-        return self._pruned[1], self._pruned[2], self._pruned[3]
-
-    def _tell_gates(self, partial: list[tuple[Gate, tuple[bool, ...]]]) -> None:
-        """Set ``needs_input_grad`` on the gates of ``partial``; reset it on those told before."""
-        if partial is self._told or not (partial or self._told):
-            return  # told already, by the same pruned schedule (or nothing to tell)
-        for gate, _ in self._told:
-            gate.needs_input_grad = None
-        for gate, mask in partial:
-            gate.needs_input_grad = mask
-        self._told = partial
+        if self._latest_plan is None or self._latest_plan[0] != key:
+            self._latest_plan = (key, schedule.plan(self._gates, self._inputs_of, wanted))
+        return self._latest_plan[1]
 
     def _feed(self, values: list[Any], feeds: dict[str, Any]) -> None:
         for name, value in feeds.items():
@@ -573,7 +629,12 @@ class ComputationalGraph:
                 f"{self._kinds[position]}, not a parameter",
                 name,
             )
-        self._values[position] = checked_value(value, f"set_value {name!r}", name)
+        value = checked_value(value, f"set_value {name!r}", name)
+        self._enter("set_value")
+        try:
+            self._values[position] = value
+        finally:
+            self._leave()
 
     def grad(self, name: str) -> Any:
         """The gradient of the output with respect to node ``name``, from the latest backward.
@@ -590,7 +651,7 @@ class ComputationalGraph:
             raise NoBackwardPassError(
                 f"grad {name!r}: no backward pass since the latest forward pass", name
             )
-        if self._known is not None and not self._known[position]:
+        if self._computed is not None and not self._computed[position]:
             raise NoBackwardPassError(
                 f"grad {name!r}: the latest backward pass was restricted (wrt) to nodes "
                 "whose gradients do not need this one",
@@ -817,8 +878,20 @@ class ComputationalGraph:
             if kind == PARAMETER
         }
 
+    def input_names(self) -> list[str]:
+        """The names of the input nodes (those fed at every pass), in the order added.
+
+        Examples
+        --------
+        >>> g = ComputationalGraph.from_expression("w * x + b")
+        >>> g.input_names(), list(g.parameters())
+        (['w', 'x', 'b'], [])
+        """
+        return [self._names[i] for i in self._input_positions]
+
     def kind(self, name: str) -> str:
-        """``"input"``, ``"parameter"`` or ``"gate"``.
+        """:data:`INPUT`, :data:`PARAMETER` or :data:`GATE` (``"input"``,
+        ``"parameter"`` or ``"gate"``).
 
         Raises
         ------

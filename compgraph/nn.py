@@ -12,7 +12,7 @@ Examples
 >>> import numpy as np
 >>> from compgraph import ComputationalGraph, nn
 >>> g = ComputationalGraph()
->>> x = nn.input(g, "x", 2)
+>>> x = nn.batch_input(g, "x", 2)
 >>> h = nn.dense(g, "h1", x, 16, activation="relu")
 >>> out = nn.dense(g, "out", h, 1)
 >>> sorted(g.parameters())
@@ -37,7 +37,7 @@ from gates.base import Gate
 from gates.elementwise import ReLUGate, SigmoidGate, TanhGate
 from gates.linalg import MatMulGate, StackGate
 
-__all__ = ["MLP", "dense", "dense_scalar", "init_weights", "input", "mlp", "scalar_inputs"]
+__all__ = ["MLP", "batch_input", "dense", "dense_scalar", "init_weights", "mlp", "scalar_inputs"]
 
 ACTIVATIONS: dict[str, type[Gate]] = {"relu": ReLUGate, "tanh": TanhGate, "sigmoid": SigmoidGate}
 
@@ -67,13 +67,13 @@ def init_weights(
     return w.astype(dtype), np.zeros(n_out, dtype=dtype)
 
 
-def input(g: ComputationalGraph, name: str, width: int) -> str:
+def batch_input(g: ComputationalGraph, name: str, width: int) -> str:
     """Add the input node ``name``, fed batches of rows of ``width`` features.
 
     Examples
     --------
     >>> from compgraph import ComputationalGraph
-    >>> input(ComputationalGraph(), "x", 2)
+    >>> batch_input(ComputationalGraph(), "x", 2)
     'x'
     """
     g.add_input(name)
@@ -319,7 +319,7 @@ def mlp(
     generator = np.random.default_rng(rng)
     last = len(sizes) - 1
     if flavour == "vector":
-        node = input(g, input_name, sizes[0])
+        node = batch_input(g, input_name, sizes[0])
         for k in range(1, len(sizes)):
             node = dense(
                 g,
@@ -350,7 +350,7 @@ def _width(g: ComputationalGraph, where: str, name: str, x: str) -> int:
     if width is None:
         raise ValueError(
             f"{where} {name!r}: how many features {x!r} has is unknown; pass in_units= "
-            f"or make it with compgraph.nn.input(g, {x!r}, width)"
+            f"or make it with compgraph.nn.batch_input(g, {x!r}, width)"
         )
     return width
 

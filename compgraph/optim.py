@@ -256,5 +256,9 @@ def _minus_scaled(value: Any, lr: float, grad: Any) -> Any:
 
 
 def _like(new: Any, old: Any) -> Any:
-    """``new`` as a Python float where the parameter was one (numpy may hand back its scalars)."""
+    """``new`` as a Python float where the parameter was one (numpy may hand back
+    its scalars); a new array made read-only, so that the graph keeps it uncopied."""
+    if isinstance(new, np.ndarray):
+        new.flags.writeable = False
+        return new
     return float(new) if type(old) is float and type(new) is not float else new

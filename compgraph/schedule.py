@@ -10,53 +10,29 @@ all of them) are spelled out; others keep a tuple of positions:
 - ``b == MANY``: ``a`` is the tuple of input positions (none, or three and more).
 
 Node positions are in topological order (a node only consumes nodes added before
-it), so the forward pass runs the steps in order and the backward pass in reverse.
+it), so :func:`forward` runs the steps in order and :func:`backward` in reverse.
 
-A backward pass restricted to some nodes (``wrt``) runs a pruned schedule from
-:func:`compile_pruned`: only the gates that pass a gradient on to a needed node,
-with every input that needs none sent to a scratch position past the last node.
-
-Backward has two forms. :func:`backward_scalar` serves passes whose values are
-all plain numbers: it adds each gradient into place and checks the whole result
-once at the end. :func:`backward_checked` fits every gradient to its input's
-shape (summing broadcast axes) and names the first one that does not fit; it runs
-for arrays, and reruns any scalar pass the fast form could not vouch for.
+A backward pass restricted to some nodes (``wrt``) runs the steps of a
+:class:`Plan` from :func:`plan`: only the gates that pass a gradient on to a
+needed node, with every input that needs none pointed at a scratch position past
+the last node, whose gradient is never read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from compgraph._shapes import SCALAR_TYPES, fit_gradient
 
-__all__ = [
-    "MisfitError",
-    "StepError",
-    "backward_checked",
-    "backward_scalar",
-    "compile_pruned",
-    "compile_steps",
-]
+__all__ = ["MisfitError", "Plan", "StepError", "backward", "compile_steps", "forward", "plan"]
 
 UNARY, MANY = -1, -2
 
 Step = tuple[int, Callable[..., Any], Callable[[Any], Any], Any, int]
 
-
-class Discard:
-    """What the scratch position holds: adding anything to it (a gradient nobody
-    needs, or the ``None`` a gate returns for one) leaves it as it is."""
-
-    def __iadd__(self, other: object) -> Discard:
-        return self
-
-    def __repr__(self) -> str:
-        return "DISCARD"
-
-
-DISCARD = Discard()
-_SCALARS_OR_DISCARD = SCALAR_TYPES | {Discard}
+_NO_TYPES: frozenset[type] = frozenset()
 
 
 class StepError(Exception):
@@ -99,24 +75,44 @@ def compile_steps(
     return steps
 
 
-def compile_pruned(
-    gates: Sequence[Any], inputs_of: Sequence[tuple[int, ...]], wanted: Sequence[int]
-) -> tuple[list[Step], bytearray, list[tuple[Any, tuple[bool, ...]]]]:
-    """The steps a backward pass needs for the gradients of the nodes at ``wanted``.
+@dataclass(frozen=True)
+class Plan:
+    """The steps of a backward pass that needs only some gradients.
+
+    Attributes
+    ----------
+    steps : list
+        The kept steps, in topological order.
+    needed : bytearray or None
+        1 at the positions whose gradients the steps compute in full; None
+        when the steps are all of them.
+    partial : list of (gate, tuple of bool)
+        The kept gates some of whose inputs need no gradient, with which do
+        (what the pass tells them as ``needs_input_grad``).
+    """
+
+    steps: list[Step]
+    needed: bytearray | None
+    partial: list[tuple[Any, tuple[bool, ...]]]
+
+
+def plan(gates: Sequence[Any], inputs_of: Sequence[tuple[int, ...]], wanted: Sequence[int]) -> Plan:
+    """The plan of a backward pass for the gradients of the nodes at ``wanted``.
 
     A node needs its gradient if it is wanted or if a needed node feeds it (its
     gradient then carries the wanted ones). A gate's step is kept if one of its
     inputs needs a gradient; the inputs that need none point to the scratch
     position ``len(gates)``.
 
-    Returns
-    -------
-    steps : list
-        The pruned steps, in topological order.
-    needed : bytearray
-        1 at the positions whose gradients the steps compute in full.
-    partial : list of (gate, tuple of bool)
-        The kept gates some of whose inputs need no gradient, with which do.
+    Examples
+    --------
+    >>> from gates import ExpGate, MulGate
+    >>> gates, inputs_of = [None, None, MulGate(), ExpGate()], [(), (), (0, 1), (2,)]
+    >>> wanted_w = plan(gates, inputs_of, [1])       # x * w, then exp: only w's gradient
+    >>> [(step[0], step[3], step[4]) for step in wanted_w.steps]
+    [(2, 4, 1), (3, 2, -1)]
+    >>> list(wanted_w.needed), wanted_w.partial[0][1]
+    ([0, 1, 1, 1], (False, True))
     """
     scratch = len(gates)
     needed = bytearray(scratch)
@@ -138,7 +134,7 @@ def compile_pruned(
             pruned_inputs[position] = tuple(i if m else scratch for i, m in zip(inputs, mask))
             if not all(mask):
                 partial.append((gate, mask))
-    return compile_steps(kept, pruned_inputs, 0), needed, partial
+    return Plan(compile_steps(kept, pruned_inputs, 0), needed, partial)
 
 
 def forward(steps: list[Step], values: list[Any]) -> None:
@@ -156,37 +152,15 @@ def forward(steps: list[Step], values: list[Any]) -> None:
         raise StepError(position, "forward", exc) from exc
 
 
-def backward_scalar(steps: list[Step], grads: list[Any]) -> bool:
-    """Add every step's gradients into ``grads`` (zeros, ``dout`` at the output,
-    and :data:`DISCARD` in the scratch slot past the last node).
+def backward(steps: list[Step], values: list[Any], grads: list[Any]) -> None:
+    """Run every step's ``backward`` once, from the last step back, and add the
+    gradients it returns into ``grads``.
 
-    Returns whether the result can be trusted as it is: every gate returned the
-    right number of gradients, nothing raised, and every gradient is a plain
-    number. When it returns False, ``grads`` is spoiled and the caller runs
-    :func:`backward_checked`, which names what went wrong.
-    """
-    try:
-        for position, _, gate_backward, a, b in reversed(steps):
-            local = gate_backward(grads[position])
-            if b >= 0:
-                da, db = local
-                grads[a] += da
-                grads[b] += db
-            elif b == UNARY:
-                (da,) = local
-                grads[a] += da
-            else:
-                for consumed, grad in zip(a, local, strict=True):
-                    grads[consumed] += grad
-    except Exception:
-        return False
-    return _SCALARS_OR_DISCARD.issuperset(map(type, grads))
-
-
-def backward_checked(steps: list[Step], values: list[Any], grads: list[Any]) -> None:
-    """Sum every step's gradients into ``grads`` (None, ``dout`` at the output, and
-    anything in the scratch slot past the last node), each fitted to the shape
-    of its input's value. Gradients sent to the scratch are dropped unchecked.
+    ``grads`` starts as zeros with the output's gradient at the output, and one
+    more slot past the last node: the scratch that pruned steps send to. Each
+    gradient is checked as it arrives: in a pass of plain numbers a plain number
+    needs no more; anything else is fitted to its input's shape (summing the axes
+    broadcasting added) or refused.
 
     Raises
     ------
@@ -194,34 +168,78 @@ def backward_checked(steps: list[Step], values: list[Any], grads: list[Any]) -> 
         If a gate returned the wrong number of gradients or one that does not fit.
     StepError
         If a gate's backward raised.
-    """
+
+    Examples
+    --------
+    ``f = (x + y) * z`` at ``x = -2, y = 5, z = -4``:
+
+    >>> from gates import AddGate, MulGate
+    >>> steps = compile_steps([None, None, None, AddGate(), MulGate()], [(), (), (), (0, 1), (3, 2)], 0)
+    >>> values = [-2, 5, -4, None, None]
+    >>> forward(steps, values)
+    >>> grads = [0, 0, 0, 0, 1, 0]
+    >>> backward(steps, values, grads)
+    >>> grads[:5]
+    [-4, -4, 3, -4, 1]
+    """  # noqa: E501
+    plain = SCALAR_TYPES if SCALAR_TYPES.issuperset(map(type, values)) else _NO_TYPES
     position = -1
-    scratch = len(values)
     try:
         for position, _, gate_backward, a, b in reversed(steps):
-            inputs = (a, b) if b >= 0 else (a,) if b == UNARY else a
             local = gate_backward(grads[position])
-            _check_count(position, local, len(inputs))
-            for consumed, grad in zip(inputs, local):
-                if consumed == scratch:
-                    continue
-                try:
-                    grad = fit_gradient(grad, values[consumed])
-                except ValueError as exc:
-                    raise MisfitError(position, consumed, str(exc)) from None
-                so_far = grads[consumed]
-                grads[consumed] = grad if so_far is None else so_far + grad
+            if type(local) is not list and type(local) is not tuple:
+                raise _not_a_list(position, local, b, a)
+            if b >= 0:
+                if len(local) != 2:
+                    raise _wrong_count(position, len(local), 2)
+                da, db = local
+                if type(da) not in plain:
+                    da = _fitted(position, da, a, values)
+                if type(db) not in plain:
+                    db = _fitted(position, db, b, values)
+                grads[a] = grads[a] + da
+                grads[b] = grads[b] + db
+            elif b == UNARY:
+                if len(local) != 1:
+                    raise _wrong_count(position, len(local), 1)
+                da = local[0]
+                if type(da) not in plain:
+                    da = _fitted(position, da, a, values)
+                grads[a] = grads[a] + da
+            else:
+                if len(local) != len(a):
+                    raise _wrong_count(position, len(local), len(a))
+                for consumed, grad in zip(a, local):
+                    if type(grad) not in plain:
+                        grad = _fitted(position, grad, consumed, values)
+                    grads[consumed] = grads[consumed] + grad
     except MisfitError:
         raise
     except Exception as exc:
         raise StepError(position, "backward", exc) from exc
 
 
-def _check_count(position: int, local: Any, expected: int) -> None:
-    plural = "s" if expected != 1 else ""
-    if not isinstance(local, (list, tuple)):
-        reason = f"returned {type(local).__name__}, not a list of {expected} gradient{plural}"
-        raise MisfitError(position, None, reason)
-    if len(local) != expected:
-        got = f"{len(local)} gradient{'s' if len(local) != 1 else ''}"
-        raise MisfitError(position, None, f"returned {got} for {expected} input{plural}")
+def _fitted(position: int, grad: Any, consumed: int, values: list[Any]) -> Any:
+    """``grad`` fitted to the value at ``consumed``; 0 for the scratch, whose
+    gradient nobody reads (a gate may send it ``None``)."""
+    if consumed == len(values):
+        return 0
+    try:
+        return fit_gradient(grad, values[consumed])
+    except ValueError as exc:
+        raise MisfitError(position, consumed, str(exc)) from None
+
+
+def _not_a_list(position: int, local: Any, b: int, a: Any) -> MisfitError:
+    count = 2 if b >= 0 else 1 if b == UNARY else len(a)
+    reason = f"returned {type(local).__name__}, not a list of {_plural(count, 'gradient')}"
+    return MisfitError(position, None, reason)
+
+
+def _wrong_count(position: int, got: int, expected: int) -> MisfitError:
+    reason = f"returned {_plural(got, 'gradient')} for {_plural(expected, 'input')}"
+    return MisfitError(position, None, reason)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -126,7 +126,7 @@ def train(
             order = generator.permutation(n) if shuffle else np.arange(n)
             for start in starts:
                 rows = order[start : start + batch_size]
-                loss = g.forward({name: a[rows] for name, a in arrays.items()})
+                loss = g.forward({name: _batch(a, rows) for name, a in arrays.items()})
                 if np.ndim(loss) != 0:
                     raise ValueError(
                         f"train: the output {g.output!r} must be the loss, a single number; "
@@ -160,3 +160,10 @@ def _progress_bar(total: int) -> Any:
         )
         return None
     return tqdm(total=total, unit="step", desc="training")
+
+
+def _batch(array: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The rows of a mini-batch, a new array handed to the graph to keep uncopied."""
+    batch: np.ndarray = array[rows]
+    batch.flags.writeable = False
+    return batch

@@ -41,6 +41,7 @@ class AddGate(Gate):
     """
 
     symbol = "+"
+    gradient_pattern = "an add gate distributes it"
 
     def forward(self, x: Any, y: Any, *more: Any) -> Any:
         self.n_inputs = 2 + len(more)
@@ -51,6 +52,9 @@ class AddGate(Gate):
 
     def backward(self, dz: Any) -> list[Any]:
         return [dz] * self.n_inputs
+
+    def local_gradient_formula(self, slot: int) -> str:
+        return "1"
 
 
 class SubGate(Gate):
@@ -70,6 +74,9 @@ class SubGate(Gate):
 
     def backward(self, dz: Any) -> list[Any]:
         return [dz, -dz]
+
+    def local_gradient_formula(self, slot: int) -> str:
+        return "1" if slot == 0 else "-1"
 
 
 class MulGate(Gate):
@@ -92,6 +99,7 @@ class MulGate(Gate):
     """
 
     symbol = "*"
+    gradient_pattern = "a multiply gate switches its inputs"
 
     def forward(self, x: Any, y: Any) -> Any:
         self.x = x
@@ -102,6 +110,9 @@ class MulGate(Gate):
         dx = self.y * dz
         dy = self.x * dz
         return [dx, dy]
+
+    def local_gradient_formula(self, slot: int) -> str:
+        return "{y.node}" if slot == 0 else "{x.node}"
 
 
 class DivGate(Gate):
@@ -130,6 +141,9 @@ class DivGate(Gate):
         dx = dz / self.y
         dy = -dz * self.x / (self.y * self.y)
         return [dx, dy]
+
+    def local_gradient_formula(self, slot: int) -> str:
+        return "1/{y}" if slot == 0 else "-{x}/{y}^2"
 
 
 class MulConstantGate(Gate):
@@ -162,6 +176,9 @@ class MulConstantGate(Gate):
     def backward(self, dz: Any) -> list[Any]:
         return [self.c * dz]
 
+    def local_gradient_formula(self, slot: int) -> str:
+        return f"{self.c:g}"
+
 
 class AddConstantGate(Gate):
     """Add a constant: ``z = x + c``; ``dx = dz``.
@@ -193,6 +210,9 @@ class AddConstantGate(Gate):
     def backward(self, dz: Any) -> list[Any]:
         return [dz]
 
+    def local_gradient_formula(self, slot: int) -> str:
+        return "1"
+
 
 class ReciprocalGate(Gate):
     """Reciprocal: ``z = 1 / x``; ``dx = -dz / x**2``.
@@ -220,6 +240,9 @@ class ReciprocalGate(Gate):
     def backward(self, dz: Any) -> list[Any]:
         return [-dz / (self.x * self.x)]
 
+    def local_gradient_formula(self, slot: int) -> str:
+        return "-1/{x}^2"
+
 
 class PowGate(Gate):
     """Raise to a constant power: ``z = x ** c``; ``dx = c * x ** (c - 1) * dz``.
@@ -233,6 +256,8 @@ class PowGate(Gate):
     ----------
     x : number or numpy.ndarray
         The input of the latest forward.
+    c_minus_1 : number
+        ``c - 1``, the power of ``x`` in the local gradient ``c*x^(c-1)``.
 
     Raises
     ------
@@ -263,6 +288,14 @@ class PowGate(Gate):
 
     def backward(self, dz: Any) -> list[Any]:
         return [self.c * self.x ** (self.c - 1) * dz]
+
+    @property
+    def c_minus_1(self) -> float:
+        """``c - 1``, the power of ``x`` in the local gradient."""
+        return self.c - 1
+
+    def local_gradient_formula(self, slot: int) -> str:
+        return "{c}*{x}^{c_minus_1:(c-1)}"
 
 
 class ConstantGate(Gate):

@@ -22,6 +22,8 @@ class Gate:
     gradient per input, in order. The number of inputs is the number of
     positional parameters of ``forward``; ``forward(self, *xs)`` takes any number.
     Nothing else is required: no registration, no ``super().__init__()`` call.
+    Optionally, :meth:`local_gradient_formula` and ``gradient_pattern`` let
+    ``compgraph``'s ``explain`` tell the gate's part of a backward pass in symbols.
 
     A gradient may have the broadcast shape of the output: the engine sums it
     back to its input's shape. A gate must not modify its inputs or ``dz`` in place.
@@ -31,9 +33,14 @@ class Gate:
     symbol : str
         How tables and drawings label the gate (``"*"``, ``"exp"``); empty means
         the class name.
+    gradient_pattern : str
+        How the gate passes the gradient back, in a few words that follow the
+        gradient it receives in ``explain`` (``"an add gate distributes it"``);
+        empty: none.
     needs_input_grad : tuple of bool or None
-        Set by the engine for a backward pass restricted with ``wrt`` when some
-        inputs of this gate need no gradient: ``False`` at those. ``backward``
+        Set by the engine, while it calls ``backward`` in a pass restricted with
+        ``wrt``, when some inputs of this gate need no gradient: ``False`` at
+        those (``None`` again after the pass). ``backward``
         may then return ``None`` for them instead of computing them (the matrix
         product's gate skips its data's gradient so in training). ``None``, the
         default: every input needs its gradient.
@@ -62,12 +69,65 @@ class Gate:
     """
 
     symbol: str = ""
+    gradient_pattern: str = ""
     needs_input_grad: tuple[bool, ...] | None = None
     forward: Callable[..., Any]
     backward: Callable[[Any], Sequence[Any]]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+    def local_gradient_formula(self, slot: int) -> str | None:
+        """The formula of input ``slot``'s local gradient, as a template; ``None``: no formula.
+
+        The local gradient is what ``backward`` returns for ``dz = 1``.
+        ``compgraph``'s ``explain`` writes the template twice, in symbols and
+        with the numbers of the latest pass (``-x/y^2 = -3/(-2)^2 = -0.75``);
+        for a gate without one it gives only the number ``backward`` returns.
+        Overriding this method is optional. In the template, between braces:
+
+        - ``{x}``, a parameter of ``forward``: written ``x``, with the value of that input;
+        - ``{x.node}``: written as the name of the node feeding ``x``, with its value
+          (the multiply gate's ``local gradient z = -4``);
+        - ``{z}``: the output, written as the gate applied to ``forward``'s
+          parameters (``σ(x)``), with its value;
+        - ``{c}``, another name: the gate's attribute ``c`` (a constant), written ``c``;
+        - ``{name:text}``: any of these, written ``text`` instead.
+
+        A negative number is put in parentheses where it follows an operator or
+        is raised to a power: ``-{x}/{y}^2`` gives ``-3/(-2)^2``.
+
+        Parameters
+        ----------
+        slot : int
+            The input's position among ``forward``'s arguments, from 0.
+
+        Returns
+        -------
+        str or None
+            The template; ``None`` (the default) when the gate gives no formula.
+
+        Examples
+        --------
+        The local gradients of ``x / y`` are ``1/y`` and ``-x/y^2``:
+
+        >>> class MyDivGate(Gate):
+        ...     def forward(self, x, y):
+        ...         self.x = x
+        ...         self.y = y
+        ...         return x / y
+        ...
+        ...     def backward(self, dz):
+        ...         return [dz / self.y, -dz * self.x / self.y**2]
+        ...
+        ...     def local_gradient_formula(self, slot):
+        ...         return "1/{y}" if slot == 0 else "-{x}/{y}^2"
+        >>> MyDivGate().local_gradient_formula(1)
+        '-{x}/{y}^2'
+        >>> Gate().local_gradient_formula(0) is None
+        True
+        """
+        return None
 
 
 _ARITY: dict[type, tuple[int, int | None]] = {}

@@ -36,6 +36,9 @@ class ExpGate(Gate):
     def backward(self, dz: Any) -> list[Any]:
         return [self.z * dz]
 
+    def local_gradient_formula(self, slot: int) -> str:
+        return "exp({x})"
+
 
 class SigmoidGate(Gate):
     """Sigmoid: ``z = 1 / (1 + e ** -x)``; ``dx = (1 - z) * z * dz``.
@@ -68,6 +71,9 @@ class SigmoidGate(Gate):
     def backward(self, dz: Any) -> list[Any]:
         return [(1 - self.z) * self.z * dz]
 
+    def local_gradient_formula(self, slot: int) -> str:
+        return "(1 - {z}) * {z}"
+
 
 class MaxGate(Gate):
     """Maximum of two inputs, elementwise: ``z = max(x, y)``; the gradient router.
@@ -95,6 +101,7 @@ class MaxGate(Gate):
     """
 
     symbol = "max"
+    gradient_pattern = "a max gate routes it to the larger input"
 
     def forward(self, x: Any, y: Any) -> Any:
         self.x_wins = x_wins = x >= y
@@ -103,6 +110,9 @@ class MaxGate(Gate):
     def backward(self, dz: Any) -> list[Any]:
         dx = dz * self.x_wins
         return [dx, dz - dx]
+
+    def local_gradient_formula(self, slot: int) -> str:
+        return "[{x} >= {y}]" if slot == 0 else "[{x} < {y}]"
 
 
 class ReLUGate(Gate):
@@ -141,6 +151,9 @@ class ReLUGate(Gate):
     def backward(self, dz: Any) -> list[Any]:
         return [dz * self.passed]
 
+    def local_gradient_formula(self, slot: int) -> str:
+        return "[{x} > 0]"
+
 
 class TanhGate(Gate):
     """Hyperbolic tangent: ``z = tanh(x)``; ``dx = (1 - z**2) * dz``.
@@ -167,6 +180,9 @@ class TanhGate(Gate):
 
     def backward(self, dz: Any) -> list[Any]:
         return [(1 - self.z * self.z) * dz]
+
+    def local_gradient_formula(self, slot: int) -> str:
+        return "1 - {z}^2"
 
 
 class LogGate(Gate):
@@ -198,3 +214,6 @@ class LogGate(Gate):
 
     def backward(self, dz: Any) -> list[Any]:
         return [dz / self.x]
+
+    def local_gradient_formula(self, slot: int) -> str:
+        return "1/{x}"

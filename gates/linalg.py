@@ -155,6 +155,9 @@ class SumGate(_Reduction):
     def backward(self, dz: Any) -> list[Any]:
         return [self._spread(dz, 1)]
 
+    def local_gradient_formula(self, slot: int) -> str:
+        return "1"
+
 
 class MeanGate(_Reduction):
     """Mean over axes: ``z = x.mean(axis, keepdims)``; each of the ``n`` averaged
@@ -171,6 +174,8 @@ class MeanGate(_Reduction):
     ----------
     shape : tuple of int
         The shape of the latest input.
+    n : int
+        How many elements each mean averaged (``1/n`` is the local gradient).
 
     Notes
     -----
@@ -191,9 +196,16 @@ class MeanGate(_Reduction):
     def forward(self, x: Any) -> Any:
         return self._reduce(np.mean, x)
 
+    @property
+    def n(self) -> int:
+        """How many elements each mean of the latest forward averaged."""
+        return int(np.prod([self.shape[a] for a in self.axes]))
+
     def backward(self, dz: Any) -> list[Any]:
-        count = int(np.prod([self.shape[a] for a in self.axes]))
-        return [self._spread(dz, 1 / count)]
+        return [self._spread(dz, 1 / self.n)]
+
+    def local_gradient_formula(self, slot: int) -> str:
+        return "1/{n}"
 
 
 class StackGate(Gate):
@@ -226,3 +238,6 @@ class StackGate(Gate):
     def backward(self, dz: Any) -> list[Any]:
         dz = np.asarray(dz)
         return [dz[..., i] if dz.ndim > 1 else dz[i].item() for i in range(self.n_inputs)]
+
+    def local_gradient_formula(self, slot: int) -> str:
+        return "1"

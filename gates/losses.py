@@ -115,6 +115,8 @@ class MSEGate(Gate):
     ----------
     diff : numpy.ndarray
         ``prediction - target`` in the latest forward.
+    n : int
+        How many elements the latest forward averaged.
 
     Raises
     ------
@@ -138,9 +140,18 @@ class MSEGate(Gate):
         self.diff = p - t
         return float(np.mean(self.diff * self.diff))
 
+    @property
+    def n(self) -> int:
+        """How many elements the latest forward averaged (1 for none)."""
+        return max(int(self.diff.size), 1)
+
     def backward(self, dz: Any) -> list[Any]:
-        grad = self.diff * (2 * dz / max(self.diff.size, 1))
+        grad = self.diff * (2 * dz / self.n)
         return [grad, -grad]
+
+    def local_gradient_formula(self, slot: int) -> str:
+        formula = "2*({prediction} - {target})/{n}"
+        return formula if slot == 0 else "-" + formula
 
 
 class HingeGate(Gate):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
 import pytest
 
+import gates
 from compgraph import ComputationalGraph, NoBackwardPassError
 from compgraph.explain import explain, local_gradients, sent_gradients
 from gates import AddGate, Gate, MulGate
@@ -172,3 +174,161 @@ def test_needs_a_backward_pass() -> None:
         explain(g)
     g.backward()
     assert explain(g).startswith("Backward pass")
+
+
+class CubeWithFormula(Cube):
+    """The same cube, with its local gradient's formula and a pattern of its own."""
+
+    gradient_pattern = "a cube gate triples the square"
+
+    def local_gradient_formula(self, slot: int) -> str:
+        return "3*{x}^2"
+
+
+def test_a_users_gate_with_a_formula_is_explained_with_its_numbers() -> None:
+    g = ComputationalGraph.from_expression("cube(x - 3)", functions={"cube": CubeWithFormula})
+    g.forward(x=1)
+    g.backward()
+    text = g.explain()
+    assert "CubeWithFormula 'cube(x - 3)' = -8 receives 1 (the output); " in text
+    assert text.splitlines()[2].endswith("; a cube gate triples the square")
+    assert "to 'x - 3': local gradient 3*x^2 = 3*(-2)^2 = 12, times 1, sends 12" in text
+
+
+class Scaled(Gate):
+    """``z = k * x * y`` with a constant ``k``: its formulas use every kind of placeholder."""
+
+    symbol = "scaled"
+
+    def __init__(self, k: float) -> None:
+        self.k = k
+
+    def forward(self, x: Any, y: Any) -> Any:
+        self.x, self.y = x, y
+        return self.k * x * y
+
+    def backward(self, dz: Any) -> list[Any]:
+        return [self.k * self.y * dz, self.k * self.x * dz]
+
+    def local_gradient_formula(self, slot: int) -> str:
+        return "{k}*{y.node}" if slot == 0 else "{z:f}/{y}"
+
+
+def test_placeholders_name_inputs_nodes_the_output_and_attributes() -> None:
+    g = ComputationalGraph()
+    g.add_input("a")
+    g.add_input("b")
+    g.add_gate("f", Scaled(-0.5), ["a", "b"])
+    g.forward(a=-2, b=6)  # f = 6
+    g.backward()
+    steps = [line.strip() for line in g.explain().splitlines() if line.startswith("    to ")]
+    assert steps == [
+        "to 'a': local gradient k*b = -0.5*6 = -3, times 1, sends -3",
+        "to 'b': local gradient f/y = 6/6 = 1, times 1, sends 1",
+    ]
+
+
+def test_the_output_is_written_as_the_gate_applied_to_its_inputs() -> None:
+    class Twice(Gate):
+        def forward(self, x: Any) -> Any:
+            return 2 * x
+
+        def backward(self, dz: Any) -> list[Any]:
+            return [2 * dz]
+
+        def local_gradient_formula(self, slot: int) -> str:
+            return "{z}/{x}"
+
+    g = ComputationalGraph.from_expression("twice(x)", functions={"twice": Twice})
+    g.forward(x=-3)
+    g.backward()
+    assert "local gradient Twice(x)/x = -6/(-3) = 2" in g.explain()
+
+
+def test_a_formula_naming_something_unknown_is_refused() -> None:
+    class Typo(Cube):
+        def local_gradient_formula(self, slot: int) -> str:
+            return "3*{w}^2"
+
+    g = ComputationalGraph.from_expression("typo(x)", functions={"typo": Typo})
+    g.forward(x=1)
+    g.backward()
+    with pytest.raises(ValueError, match=r"node 'typo\(x\)' \(Typo\): .* names \{w\}"):
+        g.explain()
+
+
+def gate_with_inputs(gate: Gate, **feeds: Any) -> ComputationalGraph:
+    """One gate fed by inputs named as its feeds, after a forward and a backward pass."""
+    g = ComputationalGraph()
+    for name in feeds:
+        g.add_input(name)
+    g.add_gate("f", gate, list(feeds))
+    g.forward(feeds)
+    g.backward()
+    return g
+
+
+BUILT_IN_FORMULAS = [
+    (gates.AddGate(), {"a": -2, "b": 5, "c": 1}, ["1", "1", "1"]),
+    (gates.SubGate(), {"a": 5, "b": 3}, ["1", "-1"]),
+    (gates.MulGate(), {"a": -2, "b": 3}, ["b = 3", "a = -2"]),
+    (gates.DivGate(), {"a": 3, "b": -2}, ["1/y = 1/(-2) = -0.5", "-x/y^2 = -3/(-2)^2 = -0.75"]),
+    (gates.MulConstantGate(-1), {"a": 2}, ["-1"]),
+    (gates.AddConstantGate(1), {"a": 2}, ["1"]),
+    (gates.ReciprocalGate(), {"a": -2}, ["-1/x^2 = -1/(-2)^2 = -0.25"]),
+    (gates.PowGate(3), {"a": -2}, ["c*x^(c-1) = 3*(-2)^2 = 12"]),
+    (gates.ExpGate(), {"a": 0}, ["exp(x) = exp(0) = 1"]),
+    (gates.SigmoidGate(), {"a": 0}, ["(1 - σ(x)) * σ(x) = (1 - 0.5) * 0.5 = 0.25"]),
+    (gates.MaxGate(), {"a": -1, "b": -3}, ["[x >= y] = [-1 >= -3] = 1", "[x < y] = [-1 < -3] = 0"]),
+    (gates.ReLUGate(), {"a": -1.5}, ["[x > 0] = [-1.5 > 0] = 0"]),
+    (gates.TanhGate(), {"a": -0.5}, ["1 - tanh(x)^2 = 1 - (-0.46)^2 = 0.79"]),
+    (gates.LogGate(), {"a": 2}, ["1/x = 1/2 = 0.5"]),
+    (gates.SumGate(), {"a": np.array([1.0, 2.0])}, ["1 = [1, 1]"]),
+    (gates.MeanGate(), {"a": np.array([1.0, 2.0, 6.0])}, ["1/n = 1/3 = [0.33, 0.33, 0.33]"]),
+    (gates.StackGate(), {"a": 1.0, "b": 2.0}, ["1", "1"]),
+    (
+        gates.MSEGate(),
+        {"p": np.array([1.0, 2.0]), "t": np.array([0.0, 4.0])},
+        [
+            "2*(prediction - target)/n = 2*([1, 2] - [0, 4])/2 = [1, -2]",
+            "-2*(prediction - target)/n = -2*([1, 2] - [0, 4])/2 = [-1, 2]",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("gate", "feeds", "expected"),
+    BUILT_IN_FORMULAS,
+    ids=[type(gate).__name__ for gate, _, _ in BUILT_IN_FORMULAS],
+)
+def test_each_built_in_formula_with_its_numbers(
+    gate: Gate, feeds: dict[str, Any], expected: list[str]
+) -> None:
+    text = gate_with_inputs(gate, **feeds).explain()
+    assert re.findall(r"local gradient (.*), times", text) == expected
+
+
+def test_every_built_in_gate_with_a_formula_is_in_the_table() -> None:
+    with_formula = {
+        name
+        for name in gates.__all__
+        if isinstance(getattr(gates, name), type)
+        and issubclass(getattr(gates, name), Gate)
+        and getattr(gates, name).local_gradient_formula is not Gate.local_gradient_formula
+    }
+    assert with_formula == {type(gate).__name__ for gate, _, _ in BUILT_IN_FORMULAS}
+
+
+@pytest.mark.parametrize(
+    ("gate", "pattern"),
+    [
+        (gates.AddGate(), "an add gate distributes it"),
+        (gates.MulGate(), "a multiply gate switches its inputs"),
+        (gates.MaxGate(), "a max gate routes it to the larger input"),
+        (gates.ExpGate(), ""),
+    ],
+    ids=repr,
+)
+def test_gradient_patterns(gate: Gate, pattern: str) -> None:
+    assert gate.gradient_pattern == pattern

@@ -9,6 +9,9 @@ import numpy as np
 import pytest
 
 from compgraph import (
+    GATE,
+    INPUT,
+    PARAMETER,
     ArityError,
     ComputationalGraph,
     CycleError,
@@ -639,13 +642,17 @@ def test_passes_leave_no_garbage_cycles(feeds):
 
 
 class Careful(Gate):
-    """Multiplies; returns None for an input the engine says needs no gradient."""
+    """Multiplies; returns None for an input the engine says needs no gradient,
+    and keeps what it was told at its latest backward."""
+
+    told = None
 
     def forward(self, x, y):
         self.x, self.y = x, y
         return x * y
 
     def backward(self, dz):
+        self.told = self.needs_input_grad
         needs = self.needs_input_grad or (True, True)
         return [self.y * dz if needs[0] else None, self.x * dz if needs[1] else None]
 
@@ -671,7 +678,8 @@ def test_backward_wrt_gives_the_same_gradients_for_what_is_asked(x):
     assert list(only) == ["w", "b"]
     for name in only:
         np.testing.assert_array_equal(only[name], full[name])
-    assert g.gate("wx").needs_input_grad == (False, True)
+    assert g.gate("wx").told == (False, True)
+    assert g.gate("wx").needs_input_grad is None  # told for that pass only
     np.testing.assert_array_equal(g.grad("e"), full["e"])  # on the way: computed
     with pytest.raises(
         NoBackwardPassError, match="grad 'x': the latest backward pass was restricted"
@@ -683,11 +691,20 @@ def test_a_full_backward_after_a_restricted_one_tells_gates_everything_again():
     g = careful_graph()
     g.forward(x=2.0)
     g.backward(wrt=["w"])
-    assert g.gate("wx").needs_input_grad == (False, True)
+    assert g.gate("wx").told == (False, True)
     assert g.backward()["x"] == 0.5 * np.exp(1.0)
-    assert g.gate("wx").needs_input_grad is None
+    assert g.gate("wx").told is None
     g.backward(wrt=["x"])
-    assert g.gate("wx").needs_input_grad == (True, False)
+    assert g.gate("wx").told == (True, False)
+
+
+def test_a_failed_restricted_backward_tells_the_gates_nothing_afterwards():
+    g = careful_graph()
+    g.add_gate("bad", Returns([1.0, 2.0, 3.0]), ["loss", "x"])
+    g.forward(x=2.0)
+    with pytest.raises(GradientError, match="returned 3 gradients for 2 inputs"):
+        g.backward(wrt=["w"])
+    assert g.gate("wx").needs_input_grad is None
 
 
 class CountingExp(ExpGate):
@@ -748,3 +765,53 @@ def test_arity_of_a_static_forward_counts_every_parameter():
     assert g.forward(x=3) == 6 and g.backward()["x"] == 2
     with pytest.raises(ArityError, match=r"Double.forward takes 1 input, got 2"):
         g.add_gate("e", Double(), ["x", "d"])
+
+
+def test_input_names_and_node_kinds():
+    g = f_xyz()
+    g.add_parameter("w", 2.0)
+    g.add_gate("h", MulGate(), ["f", "w"])
+    assert g.input_names() == ["x", "y", "z"]
+    assert list(g.parameters()) == ["w"]
+    assert [g.kind(n) for n in ["x", "w", "h"]] == [INPUT, PARAMETER, GATE]
+    assert dict(g.graph.nodes(data="kind"))["w"] == PARAMETER
+
+
+class Noisy(Gate):
+    """A student's multiply gate that counts its backward calls (as a print would show)."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def forward(self, x, y):
+        self.x, self.y = x, y
+        return x * y
+
+    def backward(self, dz):
+        self.calls += 1
+        return [self.y * dz, self.x * dz]
+
+
+class ZeroDimensional(Gate):
+    """Doubles, sending back a 0-d array for a number (fitted to a number)."""
+
+    def forward(self, x):
+        return 2 * x
+
+    def backward(self, dz):
+        return [np.asarray(2 * dz)]
+
+
+def test_each_backward_runs_once_per_pass_whatever_the_gradients():
+    g = ComputationalGraph()
+    g.add_input("x")
+    g.add_input("y")
+    g.add_gate("m", Noisy(), ["x", "y"])
+    g.add_gate("d", ZeroDimensional(), ["m"])
+    g.forward(x=3.0, y=-4.0)
+    grads = g.backward()
+    assert g.gate("m").calls == 1
+    assert grads == {"x": -8.0, "y": 6.0, "m": 2.0, "d": 1}
+    assert type(grads["m"]) is int  # a number's gradient is a number, not a 0-d array
+    g.backward(wrt=["x"])
+    assert g.gate("m").calls == 2

@@ -8,7 +8,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays, mutually_broadcastable_shapes
 
-from compgraph import ComputationalGraph
+from compgraph import ComputationalGraph, GateExecutionError
 from compgraph._finite import central_difference
 from gates import (
     AddConstantGate,
@@ -76,7 +76,11 @@ def away_from_kinks_and_overflow(g: ComputationalGraph) -> bool:
 
 
 def check_against_finite_differences(g: ComputationalGraph, feeds: dict) -> None:
-    output = g.forward(feeds)
+    try:
+        output = g.forward(feeds)
+    except GateExecutionError as err:  # exp of exp overflowed: no point to compare at
+        assume(not isinstance(err.__cause__, (OverflowError, RuntimeWarning)))
+        raise
     assume(away_from_kinks_and_overflow(g))
     grads = g.backward()
     again = g.backward()  # each backward starts from zero

@@ -76,7 +76,7 @@ def test_vector_mlp_gradients_match_finite_differences():
 
 def test_dense_builds_the_layer_and_knows_the_widths():
     g = ComputationalGraph()
-    x = nn.input(g, "x", 3)
+    x = nn.batch_input(g, "x", 3)
     h = nn.dense(g, "h1", x, 4, activation="relu", dtype=np.float32)
     out = nn.dense(g, "out", h, 2)
     assert list(g) == [
