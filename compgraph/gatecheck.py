@@ -35,7 +35,7 @@ def check_gate(
 ) -> bool:
     """Check that ``gate``'s ``backward`` agrees with its ``forward``.
 
-    At the example ``inputs`` and at ``options.trials`` seeded random points of the same
+    At the example ``inputs`` and at ``trials`` seeded random points of the same
     shapes (each element keeping its sign and scale, so a domain such as
     ``x > 0`` is kept), in float64, it checks that ``forward`` does not modify
     its inputs, that ``backward`` does not modify ``dz`` and returns one
