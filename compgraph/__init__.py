@@ -15,6 +15,7 @@ Examples
 """
 
 from compgraph import datasets, nn, optim
+from compgraph.checking import CheckOptions, GradcheckReport
 from compgraph.errors import (
     ArityError,
     CycleError,
@@ -34,7 +35,8 @@ from compgraph.errors import (
     NoForwardPassError,
     OutputError,
 )
-from compgraph.gradcheck import GradcheckReport, gradcheck, gradcheck_report
+from compgraph.gatecheck import check_gate, gate_report
+from compgraph.gradcheck import gradcheck, gradcheck_report
 from compgraph.graph import GATE, INPUT, PARAMETER, ComputationalGraph
 from compgraph.table import pass_table
 from compgraph.training import History, train
@@ -44,6 +46,7 @@ __all__ = [
     "INPUT",
     "PARAMETER",
     "ArityError",
+    "CheckOptions",
     "ComputationalGraph",
     "CycleError",
     "DuplicateNodeError",
@@ -63,7 +66,9 @@ __all__ = [
     "NodeKindError",
     "NodeNotFoundError",
     "OutputError",
+    "check_gate",
     "datasets",
+    "gate_report",
     "gradcheck",
     "gradcheck_report",
     "nn",

@@ -19,12 +19,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from compgraph._finite import central_difference
-from compgraph._gatecheck import (
+from compgraph.checking import (
+    CheckOptions,
     CheckRow,
     GradcheckReport,
-    Tolerance,
     as_float64,
     check_at,
+    check_options,
     compare,
     random_like,
 )
@@ -47,12 +48,10 @@ def gradcheck(
     g: ComputationalGraph,
     feeds: Mapping[str, Any] | None = None,
     *,
-    step: float = 1e-6,
-    rtol: float = 1e-3,
-    atol: float = 1e-5,
+    options: CheckOptions | None = None,
     nodes: Iterable[str] | None = None,
     dout: Any = None,
-    seed: int = 0,
+    **settings: float,
 ) -> bool:
     """Run a pass of ``g`` and check every gradient with central finite differences.
 
@@ -67,17 +66,17 @@ def gradcheck(
         parameters have their values.
     feeds : mapping of str to value, optional
         A value for every input; by default those of the latest forward pass.
-    step : float, optional
-        The finite-difference step.
-    rtol, atol : float, optional
-        An element passes when ``|analytic - numeric| <= atol + rtol * |numeric|``.
+    options : CheckOptions, optional
+        The step, the tolerances and the seed of the random ``dz`` of the
+        local checks; the defaults of :class:`CheckOptions` if not given.
     nodes : iterable of str, optional
         The nodes to check: gates locally, inputs and parameters through the
         whole graph. All of them by default.
     dout : number or array_like, optional
         The gradient arriving at the output, as in ``backward``.
-    seed : int, optional
-        The seed of the random ``dz`` of the local checks.
+    **settings
+        Fields of :class:`CheckOptions` by name (``atol=1e-4``), replacing
+        those of ``options``.
 
     Returns
     -------
@@ -98,6 +97,10 @@ def gradcheck(
     GraphError
         Whatever the pass itself raises (a missing feed, a gate whose
         ``forward`` raised...).
+    TypeError
+        If a keyword is not a field of :class:`CheckOptions`.
+    ValueError
+        If an option is out of range.
 
     Examples
     --------
@@ -129,9 +132,8 @@ def gradcheck(
     compgraph.errors.GradcheckError: node 'f' (SwappedMulGate): the gradient for input 0 ('q') disagrees with finite differences: analytic 3, numeric -4 (abs error 7, rel error 1.75) at q=3, z=-4, dz=1
     4 more failing checks: 'f' input 1 ('z'), 'x' whole graph, 'y' whole graph, 'z' whole graph
     """  # noqa: E501
-    report = gradcheck_report(
-        g, feeds, step=step, rtol=rtol, atol=atol, nodes=nodes, dout=dout, seed=seed
-    )
+    checks = check_options("gradcheck", options, settings)
+    report = gradcheck_report(g, feeds, options=checks, nodes=nodes, dout=dout)
     if not report.ok:
         raise report.error()
     return True
@@ -141,18 +143,17 @@ def gradcheck_report(
     g: ComputationalGraph,
     feeds: Mapping[str, Any] | None = None,
     *,
-    step: float = 1e-6,
-    rtol: float = 1e-3,
-    atol: float = 1e-5,
+    options: CheckOptions | None = None,
     nodes: Iterable[str] | None = None,
     dout: Any = None,
-    seed: int = 0,
+    **settings: float,
 ) -> GradcheckReport:
     """The checks of :func:`gradcheck`, as a report instead of an error.
 
     One row per input slot of every gate checked (or one for a gate that
     failed as a whole), then one per input and parameter checked through the
-    whole graph, each with its worst error.
+    whole graph, each with its worst error. It takes the arguments of
+    :func:`gradcheck`.
 
     Examples
     --------
@@ -166,7 +167,7 @@ def gradcheck_report(
     >>> report.ok, [(row.node, row.slot) for row in report.rows]
     (True, [('wx', "0 ('w')"), ('wx', "1 ('x')"), ('p', "0 ('wx')"), ('x', 'whole graph'), ('w', 'whole graph')])
     """  # noqa: E501
-    tolerance = Tolerance(step, rtol, atol)
+    checks = check_options("gradcheck_report", options, settings)
     feeds = _feeds(g, feeds)
     checked = _checked_nodes(g, nodes)
     parameters = {name: g.value(name) for name in g if g.kind(name) == "parameter"}
@@ -179,12 +180,12 @@ def gradcheck_report(
         failed: Exception | None = None
     except (GradientError, GateExecutionError) as exc:
         grads, failed = {}, exc
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(checks.seed)
     rows = [
         row
         for name in checked
         if g.kind(name) == "gate"
-        for row in _gate_rows(g, name, values, grads.get(name), tolerance, rng)
+        for row in _gate_rows(g, name, values, grads.get(name), checks, rng)
     ]
     if failed is not None:
         if all(row.ok for row in rows):
@@ -197,8 +198,8 @@ def gradcheck_report(
     weights = np.ones(np.shape(output)) if dout is None else np.asarray(dout, dtype=np.float64)
     try:
         for name in leaves:
-            numeric = _whole_graph_difference(g, name, values[name], feeds, weights, tolerance.step)
-            outcome = compare(grads[name], numeric, tolerance)
+            numeric = _whole_graph_difference(g, name, values[name], feeds, weights, checks.step)
+            outcome = compare(grads[name], numeric, checks)
             kind = g.kind(name)
             message = (
                 f"the gradient of {kind} {name!r} through the whole graph {outcome.detail}"
@@ -260,7 +261,7 @@ def _gate_rows(
     name: str,
     values: dict[str, Any],
     grad: Any,
-    tolerance: Tolerance,
+    options: CheckOptions,
     rng: np.random.Generator,
 ) -> list[CheckRow]:
     """The local check of gate node ``name`` at the values of the pass, with its
@@ -280,7 +281,7 @@ def _gate_rows(
             dz_makers.insert(0, lambda output: real)
     labels = [repr(item) for item in inputs]
     rows = []
-    for outcome in check_at(gate, point, labels, dz_makers, tolerance):
+    for outcome in check_at(gate, point, labels, dz_makers, options):
         slot = "" if outcome.slot is None else f"{outcome.slot} ({labels[outcome.slot]})"
         message = f"node {name!r} ({cls}): {outcome.detail}" if outcome.problem else ""
         rows.append(

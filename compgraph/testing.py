@@ -14,7 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from compgraph.checking import CheckOptions, check_options
 from compgraph.errors import GradcheckError
+from compgraph.gatecheck import check_gate
+from compgraph.gradcheck import gradcheck
 
 if TYPE_CHECKING:
     from compgraph.graph import ComputationalGraph
@@ -26,13 +29,11 @@ __all__ = ["assert_gate_correct", "assert_gradients_correct"]
 def assert_gate_correct(
     gate: Gate,
     *inputs: Any,
-    step: float = 1e-6,
-    rtol: float = 1e-3,
-    atol: float = 1e-5,
-    trials: int = 3,
-    seed: int = 0,
+    options: CheckOptions | None = None,
+    **settings: float,
 ) -> None:
-    """Assert that ``gate`` passes :func:`gates.check_gate` at ``inputs``.
+    """Assert that ``gate`` passes :func:`compgraph.check_gate` at ``inputs``,
+    with the :class:`~compgraph.CheckOptions` given as there.
 
     Raises
     ------
@@ -40,6 +41,8 @@ def assert_gate_correct(
         If a check fails: the check's message, then the table of every check.
     ArityError, GraphTypeError
         For a wrong number of inputs, a gate or input of the wrong type.
+    TypeError, ValueError
+        For a keyword that is not an option, or an option out of range.
 
     Examples
     --------
@@ -64,11 +67,10 @@ def assert_gate_correct(
     random 1  HalfSquareGate  0 (x)  ...
     ...
     """  # noqa: E501
-    from gates.check import check_gate
-
     __tracebackhide__ = True  # pytest shows the caller's line, not this one
+    checks = check_options("assert_gate_correct", options, settings)
     try:
-        check_gate(gate, *inputs, step=step, rtol=rtol, atol=atol, trials=trials, seed=seed)
+        check_gate(gate, *inputs, options=checks)
     except GradcheckError as err:
         raise AssertionError(f"{err}\n\n{err.report}") from None
 
@@ -77,20 +79,21 @@ def assert_gradients_correct(
     g: ComputationalGraph,
     feeds: Mapping[str, Any] | None = None,
     *,
-    step: float = 1e-6,
-    rtol: float = 1e-3,
-    atol: float = 1e-5,
+    options: CheckOptions | None = None,
     nodes: Iterable[str] | None = None,
     dout: Any = None,
-    seed: int = 0,
+    **settings: float,
 ) -> None:
-    """Assert that a pass of graph ``g`` passes :func:`compgraph.gradcheck`.
+    """Assert that a pass of graph ``g`` passes :func:`compgraph.gradcheck`,
+    with the :class:`~compgraph.CheckOptions`, ``nodes`` and ``dout`` given as there.
 
     Raises
     ------
     AssertionError
         If a check fails: the message naming the culprit gate node, then the
         table of every node checked.
+    TypeError, ValueError
+        For a keyword that is not an option, or an option out of range.
 
     Examples
     --------
@@ -101,10 +104,9 @@ def assert_gradients_correct(
     >>> _ = g.add_gate("q", AddGate(), ["x", "y"]), g.add_gate("f", MulGate(), ["q", "z"])
     >>> assert_gradients_correct(g, {"x": -2, "y": 5, "z": -4})
     """
-    from compgraph.gradcheck import gradcheck
-
     __tracebackhide__ = True
+    checks = check_options("assert_gradients_correct", options, settings)
     try:
-        gradcheck(g, feeds, step=step, rtol=rtol, atol=atol, nodes=nodes, dout=dout, seed=seed)
+        gradcheck(g, feeds, options=checks, nodes=nodes, dout=dout)
     except GradcheckError as err:
         raise AssertionError(f"{err}\n\n{err.report}") from None

@@ -1,29 +1,13 @@
+"""MatMulGate, SumGate, MeanGate and StackGate (in gates/linalg.py): values, the
+lectures' rules and dtypes (their gradients are checked in tests/test_gate_table.py)."""
+
 import numpy as np
 import pytest
-from _gradients import assert_gate_gradients
 
 from compgraph import ComputationalGraph, GateExecutionError, NoBackwardPassError, nn
 from gates import MatMulGate, MeanGate, SoftmaxCrossEntropyGate, StackGate, SumGate
 
 RNG = np.random.default_rng(7)
-
-MATMUL_SHAPES = [
-    ((3, 4), (4, 2)),
-    ((3, 4), (4,)),
-    ((4,), (4, 2)),
-    ((4,), (4,)),
-    ((2, 3, 4), (4, 5)),  # a stack of matrices times one matrix: its gradient sums the stack
-    ((2, 3, 4), (2, 4, 5)),
-    ((4,), (2, 4, 3)),
-    ((2, 3, 4), (4,)),
-    ((2, 1, 3, 4), (5, 4, 2)),
-]
-
-
-@pytest.mark.parametrize(("shape_a", "shape_b"), MATMUL_SHAPES)
-def test_matmul_gradients_match_finite_differences(shape_a, shape_b):
-    a, b = RNG.standard_normal(shape_a), RNG.standard_normal(shape_b)
-    assert_gate_gradients(MatMulGate(), a, b)
 
 
 def test_matmul_is_the_lectures_rule_dw_equals_dz_x_transposed():
@@ -78,12 +62,11 @@ REDUCTIONS = [
 
 @pytest.mark.parametrize("gate_class", [SumGate, MeanGate])
 @pytest.mark.parametrize(("shape", "axis", "keepdims"), REDUCTIONS)
-def test_reductions_match_finite_differences(gate_class, shape, axis, keepdims):
+def test_reductions_match_numpy(gate_class, shape, axis, keepdims):
     x = RNG.standard_normal(shape) if shape else 1.5
     gate = gate_class(axis=axis, keepdims=keepdims)
     reduce = np.sum if gate_class is SumGate else np.mean
     np.testing.assert_allclose(gate.forward(x), reduce(x, axis=axis, keepdims=keepdims))
-    assert_gate_gradients(gate, x)
 
 
 def test_mean_spreads_dz_evenly_and_sum_copies_it():
@@ -120,11 +103,9 @@ def test_reductions_in_a_graph_sum_to_the_right_shapes():
 
 
 @pytest.mark.parametrize("shape", [(), (4,), (2, 3)])
-def test_stack_matches_finite_differences(shape):
+def test_stack_matches_numpy(shape):
     xs = [RNG.standard_normal(shape) if shape else float(RNG.standard_normal()) for _ in range(3)]
-    gate = StackGate()
-    np.testing.assert_allclose(gate.forward(*xs), np.stack(xs, axis=-1))
-    assert_gate_gradients(gate, *xs)
+    np.testing.assert_allclose(StackGate().forward(*xs), np.stack(xs, axis=-1))
 
 
 def test_stack_of_numbers_gives_numbers_back():

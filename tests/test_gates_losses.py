@@ -1,9 +1,11 @@
+"""SoftmaxCrossEntropyGate, MSEGate and HingeGate (in gates/losses.py): values,
+extremes, kinks and refusals (their gradients are checked in tests/test_gate_table.py)."""
+
 import math
 import warnings
 
 import numpy as np
 import pytest
-from _gradients import assert_gate_gradients, away_from_zero
 
 from compgraph import ComputationalGraph, GateExecutionError
 from gates import HingeGate, MSEGate, SoftmaxCrossEntropyGate
@@ -22,13 +24,14 @@ def softmax_cross_entropy_by_hand(logits, labels):
     ("logits_shape", "labels"),
     [((5, 3), [0, 2, 1, 1, 0]), ((3,), 2), ((2, 4, 3), [[0, 1, 2, 0], [2, 2, 1, 0]])],
 )
-def test_softmax_cross_entropy_value_and_gradients(logits_shape, labels):
+def test_softmax_cross_entropy_value_and_no_gradient_for_the_labels(logits_shape, labels):
     logits, labels = RNG.standard_normal(logits_shape), np.asarray(labels)
     gate = SoftmaxCrossEntropyGate()
     assert gate.forward(logits, labels) == pytest.approx(
         softmax_cross_entropy_by_hand(logits, labels)
     )
-    _, dlabels = assert_gate_gradients(gate, logits, labels, slots=(0,))
+    dlogits, dlabels = gate.backward(1.0)
+    assert dlogits.shape == logits.shape
     np.testing.assert_array_equal(dlabels, np.zeros(labels.shape))
 
 
@@ -86,7 +89,7 @@ def test_softmax_cross_entropy_in_a_graph_with_labels_fed_per_batch():
 @pytest.mark.parametrize(
     ("prediction_shape", "target_shape"), [((), ()), ((4,), (4,)), ((3, 2), (2,)), ((3, 2), ())]
 )
-def test_mse_matches_finite_differences(prediction_shape, target_shape):
+def test_mse_value(prediction_shape, target_shape):
     def draw(shape):
         return RNG.standard_normal(shape) if shape else float(RNG.standard_normal())
 
@@ -95,7 +98,6 @@ def test_mse_matches_finite_differences(prediction_shape, target_shape):
     assert gate.forward(prediction, target) == pytest.approx(
         np.mean((np.asarray(prediction) - target) ** 2)
     )
-    assert_gate_gradients(gate, prediction, target)
 
 
 def test_mse_refuses_a_target_that_would_broadcast_the_prediction():
@@ -104,16 +106,12 @@ def test_mse_refuses_a_target_that_would_broadcast_the_prediction():
 
 
 @pytest.mark.parametrize("shape", [(6,), (6, 1)])
-def test_hinge_matches_finite_differences(shape):
+def test_hinge_value(shape):
     labels = np.where(RNG.standard_normal(shape) > 0, 1.0, -1.0)
-    scores = away_from_zero(RNG, shape) + labels * 0.05  # margins away from the kink at 1
-    margins = 1 - labels * scores
-    scores = np.where(np.abs(margins) < 0.05, scores + 0.2, scores)
-    gate = HingeGate()
-    assert gate.forward(scores, labels) == pytest.approx(
+    scores = RNG.standard_normal(shape)
+    assert HingeGate().forward(scores, labels) == pytest.approx(
         np.mean(np.maximum(0, 1 - labels * scores))
     )
-    assert_gate_gradients(gate, scores, labels)
 
 
 def test_hinge_costs_nothing_past_the_margin_and_nothing_flows_at_the_kink():

@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from gallery import GALLERY, SwappedMulGate, Wrong, WrongSignExpGate
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +29,7 @@ from gates import (
     SigmoidGate,
     SubGate,
 )
+from tests.gallery import GALLERY, SwappedMulGate, Wrong, WrongSignExpGate
 
 LECTURE = {"x": -2.0, "y": 5.0, "z": -4.0}
 
@@ -199,7 +199,7 @@ def test_dout_is_used() -> None:
 
 
 def test_the_engines_gradient_error_becomes_the_culprits_gradcheck_error() -> None:
-    from gallery import TooFewGradientsGate
+    from tests.gallery import TooFewGradientsGate
 
     g = lecture_graph(TooFewGradientsGate())
     with pytest.raises(GradcheckError, match=r"^node 'f' .*backward returned 1 gradient for 2"):

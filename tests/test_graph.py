@@ -8,7 +8,6 @@ import re
 import networkx as nx
 import numpy as np
 import pytest
-from _returning import Returns
 
 from compgraph import (
     GATE,
@@ -42,6 +41,7 @@ from gates import (
     ReciprocalGate,
     SubGate,
 )
+from tests._returning import Returns
 
 
 def f_xyz() -> ComputationalGraph:

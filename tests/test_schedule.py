@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _returning import Returns
 
 from compgraph import schedule
 from gates import AddGate, ExpGate, MulGate
+from tests._returning import Returns
 
 
 def steps_of(*gates_and_inputs):

@@ -8,11 +8,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from gallery import SwappedMulGate
 
 from compgraph import ArityError, ComputationalGraph
 from compgraph.testing import assert_gate_correct, assert_gradients_correct
 from gates import AddGate, MulGate, SigmoidGate
+from tests.gallery import SwappedMulGate
 
 
 def test_a_correct_gate_passes() -> None:

@@ -13,10 +13,11 @@ import sys
 
 import numpy as np
 
+from compgraph.checking import CheckOptions
 from compgraph.cli.usage import UsageError
 from compgraph.errors import GraphError
+from compgraph.gatecheck import gate_report
 from gates.base import Gate, arity
-from gates.check import gate_report
 
 __all__ = ["add_command", "example_inputs", "load_gate", "run"]
 
@@ -60,15 +61,8 @@ def run(args: argparse.Namespace) -> int:
     gate = load_gate(args.target)
     inputs = example_inputs(gate, args.inputs, args.seed)
     try:
-        report = gate_report(
-            gate,
-            *inputs,
-            step=args.step,
-            rtol=args.rtol,
-            atol=args.atol,
-            trials=args.trials,
-            seed=args.seed,
-        )
+        options = CheckOptions(args.step, args.rtol, args.atol, args.trials, args.seed)
+        report = gate_report(gate, *inputs, options=options)
     except (GraphError, ValueError) as exc:
         raise UsageError(str(exc).removeprefix("check_gate: ")) from None
     print(report)

@@ -1,7 +1,9 @@
-"""One gate's ``backward`` against central differences of its own ``forward``.
+"""What every gradient check shares: its options, its report, and the check of
+one gate's ``backward`` against central differences of its own ``forward``.
 
-The core shared by :func:`gates.check_gate` (one gate alone) and
-:func:`compgraph.gradcheck` (every gate of a pass), and the report both return.
+:func:`compgraph.check_gate` checks one gate alone at example inputs,
+:func:`compgraph.gradcheck` every gate of a pass; both take a
+:class:`CheckOptions` and return (or raise with) a :class:`GradcheckReport`.
 Every check runs on deep copies of the gate, in float64, so the gate checked is
 left as it was.
 """
@@ -9,12 +11,13 @@ left as it was.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import inspect
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -22,11 +25,9 @@ from compgraph._finite import central_difference
 from compgraph._shapes import fit_gradient
 from compgraph.errors import GradcheckError, GraphTypeError
 from compgraph.table import format_number, format_table
+from gates.base import Gate, full_copy
 
-if TYPE_CHECKING:
-    from gates.base import Gate
-
-__all__ = ["CheckRow", "GradcheckReport", "Tolerance"]
+__all__ = ["CheckOptions", "CheckRow", "GradcheckReport"]
 
 #: Makes the gradient arriving at a gate's output, given that output.
 DzMaker = Callable[[Any], Any]
@@ -36,20 +37,55 @@ _MESSAGES_SHOWN = 5
 
 
 @dataclass(frozen=True)
-class Tolerance:
-    """The finite-difference step and the tolerances of a check.
+class CheckOptions:
+    """How every gradient check compares a gradient with finite differences.
 
-    An element passes when ``|analytic - numeric| <= atol + rtol * |numeric|``.
+    Each checking function (:func:`~compgraph.check_gate`,
+    :func:`~compgraph.gate_report`, :func:`~compgraph.gradcheck`,
+    :func:`~compgraph.gradcheck_report` and the assertions of
+    :mod:`compgraph.testing`) takes one as ``options=``, and its fields as
+    keywords too (``rtol=1e-2``), which replace those of ``options``.
+
+    Parameters
+    ----------
+    step : float, optional
+        The finite-difference step: each element is moved by ``+step`` and
+        ``-step``.
+    rtol, atol : float, optional
+        An element passes when ``|analytic - numeric| <= atol + rtol * |numeric|``.
+    trials : int, optional
+        How many seeded random points a gate checked alone is checked at,
+        besides its example inputs. The gates of a graph are checked at the
+        values of the pass instead.
+    seed : int, optional
+        The seed of those random points and of the random ``dz``.
 
     Raises
     ------
     ValueError
-        If ``step`` is not positive or a tolerance is negative.
+        If ``step`` is not positive, a tolerance is negative, ``trials`` is not
+        an integer 0 or more or ``seed`` not an integer.
+
+    Examples
+    --------
+    >>> from compgraph import CheckOptions, check_gate
+    >>> from gates import ExpGate
+    >>> loose = CheckOptions(rtol=1e-2, trials=1)
+    >>> check_gate(ExpGate(), 0.5, options=loose)
+    True
+    >>> check_gate(ExpGate(), 0.5, options=loose, seed=7)  # a keyword replaces a field
+    True
+    >>> CheckOptions(step=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: step must be positive, got 0
     """
 
     step: float = 1e-6
     rtol: float = 1e-3
     atol: float = 1e-5
+    trials: int = 3
+    seed: int = 0
 
     def __post_init__(self) -> None:
         if not self.step > 0:
@@ -57,6 +93,47 @@ class Tolerance:
         for name in ("rtol", "atol"):
             if not getattr(self, name) >= 0:
                 raise ValueError(f"{name} must be 0 or more, got {getattr(self, name)!r}")
+        if not (_is_integer(self.trials) and self.trials >= 0):
+            raise ValueError(f"trials must be an integer 0 or more, got {self.trials!r}")
+        if not _is_integer(self.seed):
+            raise ValueError(f"seed must be an integer, got {self.seed!r}")
+
+
+def check_options(
+    function: str, options: CheckOptions | None, settings: Mapping[str, Any]
+) -> CheckOptions:
+    """``options`` (by default :class:`CheckOptions`'s defaults) with the fields
+    named in ``settings`` replaced, for the checking function named ``function``.
+
+    Raises
+    ------
+    TypeError
+        If a name in ``settings`` is not a field of :class:`CheckOptions`, or
+        ``options`` is not a :class:`CheckOptions`.
+    ValueError
+        If a value is out of range.
+
+    Examples
+    --------
+    >>> check_options("gradcheck", CheckOptions(atol=0.1), {"rtol": 0.01})
+    CheckOptions(step=1e-06, rtol=0.01, atol=0.1, trials=3, seed=0)
+    >>> check_options("gradcheck", None, {"tol": 0.01})
+    Traceback (most recent call last):
+    ...
+    TypeError: gradcheck() got an unexpected keyword argument 'tol' (the check options are step, rtol, atol, trials and seed)
+    """  # noqa: E501
+    fields = [field.name for field in dataclasses.fields(CheckOptions)]
+    for name in settings:
+        if name not in fields:
+            raise TypeError(
+                f"{function}() got an unexpected keyword argument {name!r} (the check options "
+                f"are {', '.join(fields[:-1])} and {fields[-1]})"
+            )
+    if options is None:
+        options = CheckOptions()
+    elif not isinstance(options, CheckOptions):
+        raise TypeError(f"{function}: options must be a CheckOptions, got {options!r}")
+    return dataclasses.replace(options, **settings)
 
 
 @dataclass(frozen=True)
@@ -196,7 +273,7 @@ def check_at(
     values: Sequence[Any],
     labels: Sequence[str],
     dz_makers: Sequence[DzMaker],
-    tolerance: Tolerance,
+    options: CheckOptions,
 ) -> list[Outcome]:
     """Check ``gate`` at the float64 point ``values``, once per way of making ``dz``.
 
@@ -208,7 +285,7 @@ def check_at(
     """
     merged: list[Outcome] = []
     for make_dz in dz_makers:
-        outcomes = _check_once(gate, values, labels, make_dz, tolerance)
+        outcomes = _check_once(gate, values, labels, make_dz, options)
         if len(outcomes) == 1 and math.isnan(outcomes[0].abs_error) and outcomes[0].problem:
             return outcomes
         if not merged:
@@ -226,10 +303,8 @@ def _check_once(
     values: Sequence[Any],
     labels: Sequence[str],
     make_dz: DzMaker,
-    tolerance: Tolerance,
+    options: CheckOptions,
 ) -> list[Outcome]:
-    from gates.base import full_copy  # here: gates imports this module
-
     args = [copy.deepcopy(value) for value in values]
     checked = full_copy(gate)
     try:
@@ -274,14 +349,14 @@ def _check_once(
     outcomes = []
     for slot, analytic in enumerate(fitted):
         try:
-            numeric = central_difference(numeric_gate.forward, values, slot, dz, tolerance.step)
+            numeric = central_difference(numeric_gate.forward, values, slot, dz, options.step)
         except Exception as exc:
             detail = (
                 f"forward raised {_exception(exc)} when input {slot} ({labels[slot]}) "
-                f"was moved by {tolerance.step:g} for finite differences"
+                f"was moved by {options.step:g} for finite differences"
             )
             return [_fault(slot, "forward raised", detail, labels, values, dz)]
-        outcome = compare(analytic, numeric, tolerance, slot)
+        outcome = compare(analytic, numeric, options, slot)
         if outcome.problem:
             detail = f"the gradient for input {slot} ({labels[slot]}) {outcome.detail}"
             outcome = Outcome(
@@ -295,15 +370,15 @@ def _check_once(
     return outcomes
 
 
-def compare(analytic: Any, numeric: Any, tolerance: Tolerance, slot: int | None = None) -> Outcome:
+def compare(analytic: Any, numeric: Any, options: CheckOptions, slot: int | None = None) -> Outcome:
     """The worst errors between two gradients of one shape, and if some element is
     out of tolerance, a detail naming the worst one with both values.
 
     Examples
     --------
-    >>> compare(3.0, -4.0, Tolerance()).detail
+    >>> compare(3.0, -4.0, CheckOptions()).detail
     'disagrees with finite differences: analytic 3, numeric -4 (abs error 7, rel error 1.75)'
-    >>> compare(2.0, 2.0000001, Tolerance()).problem
+    >>> compare(2.0, 2.0000001, CheckOptions()).problem
     ''
     """
     a = np.asarray(analytic, dtype=np.float64)
@@ -311,7 +386,7 @@ def compare(analytic: Any, numeric: Any, tolerance: Tolerance, slot: int | None 
     with np.errstate(divide="ignore", invalid="ignore"):
         diff = np.abs(a - n)
         rel = np.where(diff == 0, 0.0, diff / np.abs(n))
-        allowed = tolerance.atol + tolerance.rtol * np.abs(n)
+        allowed = options.atol + options.rtol * np.abs(n)
         excess = np.where(np.isnan(diff), np.inf, diff / np.where(allowed > 0, allowed, 1e-300))
     abs_error, rel_error = _worst(diff), _worst(rel)
     bad = ~(diff <= allowed)
@@ -421,6 +496,10 @@ def _same(after: Any, before: Any) -> bool:
     if isinstance(before, np.ndarray):
         return isinstance(after, np.ndarray) and np.array_equal(after, before, equal_nan=True)
     return True  # numbers cannot be modified in place
+
+
+def _is_integer(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _exception(exc: Exception) -> str:

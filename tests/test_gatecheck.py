@@ -1,4 +1,5 @@
-"""check_gate and gate_report: every wrong gate of the gallery caught and named."""
+"""compgraph.gatecheck: check_gate and gate_report, every wrong gate of the gallery
+caught and named."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from gallery import GALLERY, SwappedMulGate, Wrong
 
-from compgraph import ArityError, GradcheckError, GraphTypeError
-from gates import AddGate, Gate, MaxGate, MulGate, PowGate, check_gate, gate_report
+from compgraph import ArityError, GradcheckError, GraphTypeError, check_gate, gate_report
+from gates import AddGate, Gate, MaxGate, MulGate, PowGate
+from tests.gallery import GALLERY, SwappedMulGate, Wrong
 
 
 @pytest.mark.parametrize("wrong", GALLERY, ids=lambda wrong: wrong.gate.__name__)
@@ -43,7 +44,7 @@ def test_the_whole_message_of_a_swapped_multiply() -> None:
 
 
 def test_only_the_wrong_slot_is_blamed() -> None:
-    from gallery import WrongDivisorGate
+    from tests.gallery import WrongDivisorGate
 
     report = gate_report(WrongDivisorGate(), 3.0, 2.0)
     assert {row.slot for row in report.rows if row.ok} == {"0 (x)"}

@@ -1,4 +1,8 @@
-"""Check one gate alone: its ``backward`` against finite differences of its ``forward``."""
+"""Check one gate alone: its ``backward`` against finite differences of its ``forward``.
+
+``gates.check_gate`` and ``gates.gate_report`` are these two functions, imported
+from here when first used.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,13 @@ from typing import Any
 
 import numpy as np
 
-from compgraph._gatecheck import (
+from compgraph.checking import (
+    CheckOptions,
     CheckRow,
     GradcheckReport,
-    Tolerance,
     as_float64,
     check_at,
+    check_options,
     ones_like,
     random_like,
     slot_names,
@@ -25,11 +30,8 @@ __all__ = ["check_gate", "gate_report"]
 def check_gate(
     gate: Gate,
     *inputs: Any,
-    step: float = 1e-6,
-    rtol: float = 1e-3,
-    atol: float = 1e-5,
-    trials: int = 3,
-    seed: int = 0,
+    options: CheckOptions | None = None,
+    **settings: float,
 ) -> bool:
     """Check that ``gate``'s ``backward`` agrees with its ``forward``.
 
@@ -49,14 +51,12 @@ def check_gate(
     *inputs : number or array_like
         Example inputs, one per input of ``forward``, away from kinks (such as
         ``max`` at a tie).
-    step : float, optional
-        The finite-difference step.
-    rtol, atol : float, optional
-        An element passes when ``|analytic - numeric| <= atol + rtol * |numeric|``.
-    trials : int, optional
-        How many random points to check besides the example.
-    seed : int, optional
-        The seed of the random points and ``dz``.
+    options : CheckOptions, optional
+        The step, the tolerances, how many random points (``trials``) and
+        their seed; the defaults of :class:`CheckOptions` if not given.
+    **settings
+        Fields of :class:`CheckOptions` by name (``rtol=1e-2``, ``trials=0``),
+        replacing those of ``options``.
 
     Returns
     -------
@@ -73,14 +73,20 @@ def check_gate(
         If ``forward`` does not take that many inputs.
     GraphTypeError
         If ``gate`` is not a gate instance or an input not a real number or array.
+    TypeError
+        If a keyword is not a field of :class:`CheckOptions`.
+    ValueError
+        If an option is out of range.
 
     See Also
     --------
     gate_report : the same checks, returned as a table instead of raised.
-    compgraph.gradcheck : every gate of a graph's pass.
+    gradcheck : every gate of a graph's pass.
+    compgraph.testing.assert_gate_correct : the same, as a test assertion.
 
     Examples
     --------
+    >>> from compgraph import check_gate
     >>> from gates import Gate, MulGate
     >>> check_gate(MulGate(), 3.0, -4.0)
     True
@@ -97,7 +103,7 @@ def check_gate(
     compgraph.errors.GradcheckError: SwappedMulGate: the gradient for input 0 (x) disagrees with finite differences: analytic 3, numeric -4 (abs error 7, rel error 1.75) at x=3, y=-4, dz=1
     and 7 more failing checks (err.report lists them)
     """  # noqa: E501
-    report = gate_report(gate, *inputs, step=step, rtol=rtol, atol=atol, trials=trials, seed=seed)
+    report = gate_report(gate, *inputs, options=check_options("check_gate", options, settings))
     if not report.ok:
         raise report.error()
     return True
@@ -106,20 +112,19 @@ def check_gate(
 def gate_report(
     gate: Gate,
     *inputs: Any,
-    step: float = 1e-6,
-    rtol: float = 1e-3,
-    atol: float = 1e-5,
-    trials: int = 3,
-    seed: int = 0,
+    options: CheckOptions | None = None,
+    **settings: float,
 ) -> GradcheckReport:
     """The checks of :func:`check_gate`, as a report instead of an error.
 
     One row per input per point checked (``"example"``, ``"random 1"``...),
     or one row for a point where the gate failed as a whole (an exception, a
-    wrong number of gradients, ``dz`` modified).
+    wrong number of gradients, ``dz`` modified). It takes the arguments of
+    :func:`check_gate`.
 
     Examples
     --------
+    >>> from compgraph import gate_report
     >>> from gates import DivGate
     >>> report = gate_report(DivGate(), 3.0, 2.0, trials=1)
     >>> report.ok
@@ -132,6 +137,7 @@ def gate_report(
     random 1  DivGate  0 (x)  ...        ...        ok
     random 1  DivGate  1 (y)  ...        ...        ok
     """
+    checks = check_options("gate_report", options, settings)
     cls = type(gate).__name__
     if not isinstance(gate, Gate):
         raise GraphTypeError(f"check_gate: {gate!r} is not a Gate instance (subclass gates.Gate)")
@@ -141,25 +147,22 @@ def gate_report(
         raise GraphTypeError(f"check_gate: {exc}") from exc
     if problem is not None:
         raise ArityError(f"check_gate: {problem} (example inputs)")
-    if not (isinstance(trials, int) and trials >= 0):
-        raise ValueError(f"check_gate: trials must be an integer 0 or more, got {trials!r}")
-    tolerance = Tolerance(step, rtol, atol)
     names = slot_names(gate, len(inputs))
     labels = [f"{slot} ({name})" for slot, name in enumerate(names)]
     example = [as_float64(x, f"check_gate: input {label}") for x, label in zip(inputs, labels)]
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(checks.seed)
 
     def random_dz(output: Any) -> Any:
         return random_like(np.zeros(np.shape(output)) if np.ndim(output) else 0.0, rng)
 
     points = [("example", example, [ones_like, random_dz])]
-    for trial in range(1, trials + 1):
+    for trial in range(1, checks.trials + 1):
         point = [random_like(x, rng) for x in example]
         points.append((f"random {trial}", point, [random_dz]))
 
     rows = []
     for where, point, dz_makers in points:
-        for outcome in check_at(gate, point, names, dz_makers, tolerance):
+        for outcome in check_at(gate, point, names, dz_makers, checks):
             slot = "" if outcome.slot is None else labels[outcome.slot]
             message = f"{cls}: {outcome.detail}" if outcome.problem else ""
             rows.append(

@@ -1,0 +1,1 @@
+"""compgraph's tests; the helpers shared between them are imported as ``tests.<module>``."""
