@@ -34,6 +34,7 @@ from compgraph.errors import (
     NodeNotFoundError,
     NoForwardPassError,
     OutputError,
+    ShapeError,
 )
 from compgraph.gatecheck import check_gate, gate_report
 from compgraph.gradcheck import gradcheck, gradcheck_report
@@ -66,6 +67,7 @@ __all__ = [
     "NodeKindError",
     "NodeNotFoundError",
     "OutputError",
+    "ShapeError",
     "check_gate",
     "datasets",
     "gate_report",

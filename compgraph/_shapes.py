@@ -112,6 +112,8 @@ def fit_gradient(grad: Any, value: Any, output: Any, inputs: Sequence[Any]) -> A
         raise ValueError(f"has shape {grad_shape}, not the input's shape {shape}{also}")
     if isinstance(value, (int, float, complex)) and isinstance(fitted, (np.ndarray, np.generic)):
         return fitted.item()  # a Python number's gradient is a Python number
+    if isinstance(fitted, np.ndarray) and not isinstance(value, np.ndarray):
+        return fitted[()]  # a numpy number's gradient is a numpy number, not an array
     return fitted
 
 

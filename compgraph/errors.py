@@ -37,6 +37,7 @@ __all__ = [
     "NodeKindError",
     "NodeNotFoundError",
     "OutputError",
+    "ShapeError",
 ]
 
 
@@ -95,6 +96,11 @@ class ArityError(GraphError):
 
 class GateReuseError(GraphError):
     """One gate instance added at two nodes (its cache belongs to one node)."""
+
+
+class ShapeError(GraphError, ValueError):
+    """A value of the wrong shape for its node: ``set_value`` giving a parameter
+    a new shape (the graph's gates were built for the old one)."""
 
 
 class GraphBusyError(GraphError):

@@ -8,6 +8,8 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from compgraph import schedule
 from compgraph._shapes import SCALAR_TYPES
 from compgraph._values import checked_value, initial_gradient, merge_feeds, read_only
@@ -27,6 +29,7 @@ from compgraph.errors import (
     NodeNotFoundError,
     NoForwardPassError,
     OutputError,
+    ShapeError,
 )
 from gates.base import Gate, arity_error
 
@@ -95,6 +98,7 @@ class ComputationalGraph:
         self._sinks: dict[int, None] = {}  # nodes no gate consumes, in insertion order
         self._gate_ids: set[int] = set()  # this graph's entries in _PLACED
         weakref.finalize(self, _release, self._gate_ids)
+        self._self_ref = weakref.ref(self)
         self._lock = threading.Lock()  # held while a pass runs or the graph changes
         self._lock_holder = 0  # the thread holding it
         self._pass_thread = 0  # the thread that ran the latest forward pass
@@ -103,6 +107,7 @@ class ComputationalGraph:
         self._latest_plan: tuple[frozenset[int], schedule.Plan] | None = None  # for ``wrt``
         self._computed: bytearray | None = None  # where a restricted backward computed gradients
         self._values: list[Any] = []
+        self._numbers = True  # whether every value of the latest forward is a plain number
         self._grads: list[Any] = []
         self._pass = _NO_PASS
         self._why_no_pass = "no forward pass has run"
@@ -253,7 +258,7 @@ class ComputationalGraph:
             raise ArityError(f"add_gate {name!r}: {problem}: {list(inputs)}", name)
         self._append(name, GATE, gate, positions)
         self._gate_ids.add(id(gate))
-        _PLACED[id(gate)] = weakref.ref(self)
+        _PLACED[id(gate)] = self._self_ref
         return name
 
     def _reused(self, name: str, gate: Gate) -> GateReuseError:
@@ -313,11 +318,12 @@ class ComputationalGraph:
             )
 
     def _append(self, name: str, kind: str, gate: Gate | None, inputs: tuple[int, ...]) -> None:
-        self._enter("add a node")
+        if not self._lock.acquire(blocking=False):
+            self._wait_for_lock("add a node")
         try:
             self._append_unguarded(name, kind, gate, inputs)
         finally:
-            self._leave()
+            self._lock.release()
 
     def _append_unguarded(
         self, name: str, kind: str, gate: Gate | None, inputs: tuple[int, ...]
@@ -390,9 +396,11 @@ class ComputationalGraph:
                 schedule.forward(self._steps, values)
             except schedule.StepError as failed:
                 raise self._gate_failed(failed) from failed.error
-            if not SCALAR_TYPES.issuperset(map(type, values)):
+            numbers = SCALAR_TYPES.issuperset(map(type, values))
+            if not numbers:
                 read_only(values)  # the gates' outputs, which some of them cache
             self._values = values
+            self._numbers = numbers
             self._pass = _FORWARD_DONE
             self._pass_thread = threading.get_ident()
             return values[output]
@@ -476,7 +484,7 @@ class ComputationalGraph:
         for gate, mask in plan.partial:
             gate.needs_input_grad = mask  # for this pass only
         try:
-            schedule.backward(plan.steps, values, grads)
+            schedule.backward(plan.steps, values, grads, self._numbers)
         except schedule.MisfitError as misfit:
             raise self._misfit(misfit) from None
         except schedule.StepError as failed:
@@ -485,8 +493,8 @@ class ComputationalGraph:
             for gate, _ in plan.partial:
                 gate.needs_input_grad = None
         del grads[-1]
-        if not SCALAR_TYPES.issuperset(map(type, grads)):
-            read_only(grads)
+        if not self._numbers:
+            read_only(grads)  # (in a pass of numbers, every gradient is a number)
         self._grads = grads
         self._computed = plan.needed
         self._pass = _BACKWARD_DONE
@@ -495,16 +503,20 @@ class ComputationalGraph:
         return {self._names[i]: grads[i] for i in wanted}
 
     def _enter(self, method: str) -> None:
-        """Take the graph for ``method``: wait while another thread holds it;
-        refuse a call from inside a pass of this graph (one of its gates)."""
+        """Take the graph to run a pass (``method``) in this thread."""
         if not self._lock.acquire(blocking=False):
-            if self._lock_holder == threading.get_ident():
-                raise GraphBusyError(
-                    f"{method}: called while this graph runs a pass in the same thread "
-                    "(from one of its own gates?)"
-                )
-            self._lock.acquire()
+            self._wait_for_lock(method)
         self._lock_holder = threading.get_ident()
+
+    def _wait_for_lock(self, method: str) -> None:
+        """Wait while another thread holds the graph; refuse a call from inside
+        a pass of this graph (one of its gates)."""
+        if self._lock_holder == threading.get_ident():
+            raise GraphBusyError(
+                f"{method}: called while this graph runs a pass in the same thread "
+                "(from one of its own gates?)"
+            )
+        self._lock.acquire()
 
     def _leave(self) -> None:
         self._lock_holder = 0
@@ -605,6 +617,9 @@ class ComputationalGraph:
     def set_value(self, name: str, value: Any) -> None:
         """Replace the value of parameter ``name`` (an optimizer's step).
 
+        The latest pass was computed with the old value, so it is over: its
+        values and gradients are no longer given, until the next forward pass.
+
         Raises
         ------
         NodeNotFoundError
@@ -613,6 +628,8 @@ class ComputationalGraph:
             If ``name`` is not a parameter.
         GraphTypeError
             If ``value`` is not a number or array.
+        ShapeError
+            If ``value`` does not have the parameter's shape.
 
         Examples
         --------
@@ -630,11 +647,18 @@ class ComputationalGraph:
                 name,
             )
         value = checked_value(value, f"set_value {name!r}", name)
-        self._enter("set_value")
-        try:
-            self._values[position] = value
-        finally:
-            self._leave()
+        if np.shape(value) != np.shape(self._values[position]):
+            raise ShapeError(
+                f"set_value {name!r}: the new value has shape {np.shape(value)}, "
+                f"the parameter has shape {np.shape(self._values[position])}",
+                name,
+            )
+        if not self._lock.acquire(blocking=False):
+            self._wait_for_lock("set_value")
+        self._values[position] = value
+        if self._pass != _NO_PASS:
+            self._invalidate(f"set_value changed the parameter {name!r} since the latest pass")
+        self._lock.release()
 
     def grad(self, name: str) -> Any:
         """The gradient of the output with respect to node ``name``, from the latest backward.
@@ -648,8 +672,9 @@ class ComputationalGraph:
         """
         position = self._position("grad", name)
         if self._pass != _BACKWARD_DONE:
+            why = "no backward pass since the latest forward pass"
             raise NoBackwardPassError(
-                f"grad {name!r}: no backward pass since the latest forward pass", name
+                f"grad {name!r}: {self._why_no_pass if self._pass == _NO_PASS else why}", name
             )
         if self._computed is not None and not self._computed[position]:
             raise NoBackwardPassError(

@@ -152,15 +152,15 @@ def forward(steps: list[Step], values: list[Any]) -> None:
         raise StepError(position, "forward", exc) from exc
 
 
-def backward(steps: list[Step], values: list[Any], grads: list[Any]) -> None:
+def backward(steps: list[Step], values: list[Any], grads: list[Any], numbers: bool) -> None:
     """Run every step's ``backward`` once, from the last step back, and add the
     gradients it returns into ``grads``.
 
     ``grads`` starts as zeros with the output's gradient at the output, and one
     more slot past the last node: the scratch that pruned steps send to. Each
-    gradient is checked as it arrives: in a pass of plain numbers a plain number
-    needs no more; anything else is fitted to its input's shape (summing the axes
-    broadcasting added) or refused.
+    gradient is checked as it arrives: where every value is a plain number
+    (``numbers``), a plain number needs no more; anything else is fitted to its
+    input's shape (summing the axes broadcasting added) or refused.
 
     Raises
     ------
@@ -178,11 +178,11 @@ def backward(steps: list[Step], values: list[Any], grads: list[Any]) -> None:
     >>> values = [-2, 5, -4, None, None]
     >>> forward(steps, values)
     >>> grads = [0, 0, 0, 0, 1, 0]
-    >>> backward(steps, values, grads)
+    >>> backward(steps, values, grads, numbers=True)
     >>> grads[:5]
     [-4, -4, 3, -4, 1]
     """  # noqa: E501
-    plain = SCALAR_TYPES if SCALAR_TYPES.issuperset(map(type, values)) else _NO_TYPES
+    plain = SCALAR_TYPES if numbers else _NO_TYPES
     position = -1
     try:
         for position, _, gate_backward, a, b in reversed(steps):
@@ -190,9 +190,10 @@ def backward(steps: list[Step], values: list[Any], grads: list[Any]) -> None:
             if type(local) is not list and type(local) is not tuple:
                 raise _not_a_list(position, local, b, a)
             if b >= 0:
-                if len(local) != 2:
-                    raise _wrong_count(position, len(local), 2)
-                da, db = local
+                try:
+                    da, db = local
+                except ValueError:
+                    raise _wrong_count(position, len(local), 2) from None
                 if type(da) not in plain:
                     da = _fitted(position, da, a, values, (a, b))
                 if type(db) not in plain:
@@ -200,9 +201,10 @@ def backward(steps: list[Step], values: list[Any], grads: list[Any]) -> None:
                 grads[a] = grads[a] + da
                 grads[b] = grads[b] + db
             elif b == UNARY:
-                if len(local) != 1:
-                    raise _wrong_count(position, len(local), 1)
-                da = local[0]
+                try:
+                    (da,) = local
+                except ValueError:
+                    raise _wrong_count(position, len(local), 1) from None
                 if type(da) not in plain:
                     da = _fitted(position, da, a, values, (a,))
                 grads[a] = grads[a] + da

@@ -19,6 +19,7 @@ from compgraph import (
     GraphBusyError,
     NoBackwardPassError,
     NoForwardPassError,
+    ShapeError,
 )
 from gates import AddGate, ExpGate, Gate, MulGate
 
@@ -273,3 +274,34 @@ def test_a_read_only_array_that_owns_its_memory_is_kept_uncopied():
     view = np.broadcast_to(np.array([1.0, 2.0]), (2,))  # read-only, but a view
     g.forward(x=view)
     assert g.value("x") is not view
+
+
+# ----------------------------------------------------------------- set_value
+
+
+def test_set_value_keeps_a_parameters_shape():
+    g = w_times_x()
+    with pytest.raises(ShapeError, match=r"set_value 'w': the new value has shape \(3,\)"):
+        g.set_value("w", np.ones(3))
+    np.testing.assert_array_equal(g.value("w"), [1.0, 1.0])
+
+
+def test_set_value_between_forward_and_backward_ends_the_pass():
+    g = w_times_x()
+    g.forward(x=np.array([3.0, 4.0]))
+    g.set_value("w", np.array([5.0, 5.0]))
+    with pytest.raises(NoForwardPassError, match="set_value changed the parameter 'w'"):
+        g.backward(np.ones(2))
+    with pytest.raises(NoForwardPassError):
+        g.value("wx")  # would show the old pass beside the new weight
+    np.testing.assert_array_equal(g.value("w"), [5.0, 5.0])
+    np.testing.assert_array_equal(g.forward(x=np.array([3.0, 4.0])), [15.0, 20.0])
+
+
+def test_a_numpy_numbers_gradient_is_a_numpy_number_not_an_array():
+    g = ComputationalGraph()
+    g.add_input("x")
+    g.add_gate("e", ExpGate(), ["x"])
+    g.forward(x=np.float32(0.0))
+    grad = g.backward(np.ones((), dtype=np.float32))["x"]
+    assert not isinstance(grad, np.ndarray) and grad == 1.0

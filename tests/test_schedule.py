@@ -41,7 +41,7 @@ def test_forward_and_backward_of_numbers():
     schedule.forward(steps, values)
     assert values[2:] == [-1.0, np.exp(-1.0), -1.0 + np.exp(-1.0) + 0.5]
     grads = [0, 0, 0, 0, 1.0, 0]
-    schedule.backward(steps, values, grads)
+    schedule.backward(steps, values, grads, numbers=True)
     e = np.exp(-1.0)
     assert grads[:5] == [1.0 + (1 + e) * -2.0, (1 + e) * 0.5, 1 + e, 1.0, 1.0]
 
@@ -62,7 +62,7 @@ def test_backward_calls_each_gate_once_whatever_the_gradients_are(x):
     schedule.forward(steps[:1], values)
     Counting.calls = 0
     grads = [0, 0, 0, 1.0, 0]
-    schedule.backward(steps, values, grads)
+    schedule.backward(steps, values, grads, numbers=np.ndim(x) == 0)
     assert Counting.calls == 1
     np.testing.assert_array_equal(grads[0], 2.0 * np.ones(np.shape(x)))
     assert type(grads[2]) is (float if np.ndim(x) == 0 else np.ndarray)
@@ -95,7 +95,9 @@ def test_forward_reports_the_failing_position():
 def test_backward_names_the_misfit_on_numbers_and_arrays(gradients, consumed, reason, x):
     steps = steps_of((Returns(gradients), (0, 1)))
     with pytest.raises(schedule.MisfitError) as err:
-        schedule.backward(steps, [x, 1.0, x * 1.0], [0, 0, np.ones(np.shape(x)), 0])
+        schedule.backward(
+            steps, [x, 1.0, x * 1.0], [0, 0, np.ones(np.shape(x)), 0], np.ndim(x) == 0
+        )
     assert (err.value.position, err.value.consumed, err.value.reason) == (2, consumed, reason)
 
 
@@ -104,7 +106,9 @@ def test_backward_names_a_gradient_of_the_wrong_shape():
     x = np.zeros(3)
     reason = "has shape (2,), not the input's shape (3,)"
     with pytest.raises(schedule.MisfitError) as err:
-        schedule.backward(steps, [x, 1.0, x * 1.0], [0, 0, np.ones(np.shape(x)), 0])
+        schedule.backward(
+            steps, [x, 1.0, x * 1.0], [0, 0, np.ones(np.shape(x)), 0], np.ndim(x) == 0
+        )
     assert (err.value.position, err.value.consumed, err.value.reason) == (2, 0, reason)
 
 
@@ -113,5 +117,5 @@ def test_the_scratch_takes_anything_and_is_never_read():
     p = schedule.plan(gates, [(), (), (0, 1)], [1])
     assert [(s[3], s[4]) for s in p.steps] == [(3, 1)]
     grads = [0, 0, 1.0, 0]
-    schedule.backward(p.steps, [1.0, 1.0, 1.0], grads)
+    schedule.backward(p.steps, [1.0, 1.0, 1.0], grads, numbers=True)
     assert grads[:3] == [0, 2.0, 1.0]
