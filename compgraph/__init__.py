@@ -33,6 +33,7 @@ from compgraph.errors import (
     NodeKindError,
     NodeNotFoundError,
     NoForwardPassError,
+    NonFiniteError,
     OutputError,
     ShapeError,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "NoForwardPassError",
     "NodeKindError",
     "NodeNotFoundError",
+    "NonFiniteError",
     "OutputError",
     "ShapeError",
     "check_gate",

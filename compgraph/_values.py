@@ -16,7 +16,15 @@ import numpy as np
 
 from compgraph.errors import GradientError, GraphTypeError
 
-__all__ = ["checked_value", "initial_gradient", "merge_feeds", "read_only"]
+__all__ = [
+    "checked_value",
+    "describe",
+    "initial_gradient",
+    "is_finite",
+    "is_value",
+    "merge_feeds",
+    "read_only",
+]
 
 
 def merge_feeds(feeds: Mapping[str, Any] | None, more_feeds: dict[str, Any]) -> dict[str, Any]:
@@ -97,3 +105,48 @@ def initial_gradient(dout: Any, output_value: Any, output: str) -> Any:
             output,
         )
     return dout
+
+
+def is_value(value: Any) -> bool:
+    """Whether ``value`` is what a gate may return: a number or a numeric array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> is_value(2.5), is_value(np.ones(2)), is_value("abc"), is_value([1.0]), is_value(None)
+    (True, True, False, False, False)
+    """
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "biufc"
+    return isinstance(value, numbers.Number)
+
+
+def is_finite(value: Any) -> bool:
+    """Whether every element of the number or array ``value`` is finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> is_finite(1.0), is_finite(float("inf")), is_finite(np.array([1.0, np.nan])), is_finite(1j)
+    (True, False, False, True)
+    """
+    if isinstance(value, int):
+        return True  # Python ints are exact, whatever their size
+    return bool(np.isfinite(value).all())
+
+
+def describe(value: Any) -> str:
+    """A short account of a value for a message: the number, or an array's
+    shape and its non-finite elements.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> describe(float("inf")), describe(np.array([1.0, np.nan, np.inf]))
+    ('inf', 'an array of shape (3,) holding nan and inf')
+    """
+    if not isinstance(value, np.ndarray):
+        return repr(value) if not isinstance(value, float) else f"{value:g}"
+    bad = [name for name, test in (("nan", np.isnan), ("inf", np.isinf)) if test(value).any()]
+    holding = f" holding {' and '.join(bad)}" if bad else ""
+    return f"an array of shape {value.shape}{holding}"

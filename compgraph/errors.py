@@ -36,6 +36,7 @@ __all__ = [
     "NoForwardPassError",
     "NodeKindError",
     "NodeNotFoundError",
+    "NonFiniteError",
     "OutputError",
     "ShapeError",
 ]
@@ -127,6 +128,12 @@ class GradientError(GraphError):
     """A gradient that does not fit: a ``backward`` returned the wrong number
     of gradients or one whose shape is not its input's (after summing the
     broadcast axes), or ``dout`` does not have the output's shape."""
+
+
+class NonFiniteError(GraphError):
+    """With ``check_finite`` on: a gate made a non-finite value (inf or nan)
+    from finite ones, in ``forward`` or in a gradient of ``backward``; or, in
+    training, the loss stopped being finite."""
 
 
 class GradcheckError(GraphError):

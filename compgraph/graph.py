@@ -3,6 +3,7 @@ and backward in reverse, with gradients summed where paths fork."""
 
 from __future__ import annotations
 
+import reprlib
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -12,7 +13,15 @@ import numpy as np
 
 from compgraph import schedule
 from compgraph._shapes import SCALAR_TYPES
-from compgraph._values import checked_value, initial_gradient, merge_feeds, read_only
+from compgraph._values import (
+    checked_value,
+    describe,
+    initial_gradient,
+    is_finite,
+    is_value,
+    merge_feeds,
+    read_only,
+)
 from compgraph.errors import (
     ArityError,
     CycleError,
@@ -28,6 +37,7 @@ from compgraph.errors import (
     NodeKindError,
     NodeNotFoundError,
     NoForwardPassError,
+    NonFiniteError,
     OutputError,
     ShapeError,
 )
@@ -88,7 +98,10 @@ class ComputationalGraph:
     (3, 3, 3)
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, check_finite: bool = False) -> None:
+        #: Refuse, naming the gate, a non-finite value or gradient made from
+        #: finite ones (a slower pass; see :class:`~compgraph.NonFiniteError`).
+        self.check_finite = check_finite
         self._index: dict[str, int] = {}  # name -> position; positions are in topological order
         self._names: list[str] = []
         self._kinds: list[str] = []
@@ -395,10 +408,14 @@ class ComputationalGraph:
             try:
                 schedule.forward(self._steps, values)
             except schedule.StepError as failed:
+                self._check_outputs(values, failed.position)  # a gate before it may be to blame
                 raise self._gate_failed(failed) from failed.error
             numbers = SCALAR_TYPES.issuperset(map(type, values))
             if not numbers:
+                self._check_outputs(values, len(values))
                 read_only(values)  # the gates' outputs, which some of them cache
+            if self.check_finite:
+                self._check_finite_values(values)
             self._values = values
             self._numbers = numbers
             self._pass = _FORWARD_DONE
@@ -481,10 +498,13 @@ class ComputationalGraph:
         grads: list[Any] = [0] * (len(values) + 1)  # and the scratch of a plan's steps
         grads[output] = dout
         self._invalidate("the latest backward pass did not finish")
+        steps = schedule.finite_checked(plan.steps, values) if self.check_finite else plan.steps
         for gate, mask in plan.partial:
             gate.needs_input_grad = mask  # for this pass only
         try:
-            schedule.backward(plan.steps, values, grads, self._numbers)
+            schedule.backward(steps, values, grads, self._numbers)
+        except schedule.NonFiniteGradientError as step:
+            raise self._non_finite_gradient(step) from None
         except schedule.MisfitError as misfit:
             raise self._misfit(misfit) from None
         except schedule.StepError as failed:
@@ -582,6 +602,47 @@ class ComputationalGraph:
             f"node {name!r} ({type(self._gates[failed.position]).__name__}).{failed.method} "
             f"raised {type(error).__name__}: {error}",
             name,
+        )
+
+    def _check_outputs(self, values: list[Any], end: int) -> None:
+        """Refuse, naming the node, the first gate before position ``end`` whose
+        forward returned something that is not a number or a numeric array."""
+        for position in range(end):
+            gate = self._gates[position]
+            if gate is not None and not is_value(values[position]):
+                name = self._names[position]
+                self._invalidate(f"the forward pass failed at node {name!r}")
+                raise GraphTypeError(
+                    f"node {name!r} ({type(gate).__name__}).forward returned "
+                    f"{type(values[position]).__name__} {reprlib.repr(values[position])}, "
+                    "not a number or a numeric array",
+                    name,
+                )
+
+    def _check_finite_values(self, values: list[Any]) -> None:
+        """Refuse, naming it, the first gate that made a non-finite value from finite inputs."""
+        for position, gate in enumerate(self._gates):
+            inputs = self._inputs_of[position]
+            if gate is None or is_finite(values[position]):
+                continue
+            if all(is_finite(values[i]) for i in inputs):
+                name = self._names[position]
+                self._invalidate(f"the forward pass failed at node {name!r}")
+                given = ", ".join(f"{self._names[i]}={describe(values[i])}" for i in inputs)
+                raise NonFiniteError(
+                    f"forward: node {name!r} ({type(gate).__name__}) made "
+                    f"{describe(values[position])} from finite inputs ({given})",
+                    name,
+                )
+
+    def _non_finite_gradient(self, step: schedule.NonFiniteGradientError) -> NonFiniteError:
+        name, consumed = self._names[step.position], self._names[step.consumed]  # type: ignore[index]
+        self._invalidate(f"the backward pass failed at node {name!r}")
+        return NonFiniteError(
+            f"backward: node {name!r} ({type(self._gates[step.position]).__name__}) sent "
+            f"{step.reason} to {consumed!r} from a finite gradient and finite inputs",
+            name,
+            consumed,
         )
 
     def _misfit(self, misfit: schedule.MisfitError) -> GradientError:

@@ -25,8 +25,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from compgraph._shapes import SCALAR_TYPES, fit_gradient
+from compgraph._values import describe, is_finite
 
-__all__ = ["MisfitError", "Plan", "StepError", "backward", "compile_steps", "forward", "plan"]
+__all__ = [
+    "MisfitError",
+    "NonFiniteGradientError",
+    "Plan",
+    "StepError",
+    "backward",
+    "compile_steps",
+    "finite_checked",
+    "forward",
+    "plan",
+]
 
 UNARY, MANY = -1, -2
 
@@ -51,6 +62,11 @@ class MisfitError(Exception):
     def __init__(self, position: int, consumed: int | None, reason: str) -> None:
         super().__init__(position, consumed, reason)
         self.position, self.consumed, self.reason = position, consumed, reason
+
+
+class NonFiniteGradientError(MisfitError):
+    """The gate at ``position`` sent a non-finite gradient to the value at
+    ``consumed`` from a finite ``dz`` and finite inputs (see :func:`finite_checked`)."""
 
 
 def compile_steps(
@@ -221,6 +237,37 @@ def backward(steps: list[Step], values: list[Any], grads: list[Any], numbers: bo
         raise StepError(position, "backward", exc) from exc
 
 
+def finite_checked(steps: list[Step], values: list[Any]) -> list[Step]:
+    """``steps`` whose ``backward`` refuses to make a non-finite gradient out of
+    a finite ``dz`` and finite inputs (raising :class:`NonFiniteGradientError`): the
+    graph's ``check_finite`` mode, which costs a check of every gradient."""
+    scratch = len(values)
+
+    def checked(position: int, gate_backward: Callable[[Any], Any], inputs: Any) -> Any:
+        def run(dz: Any) -> Any:
+            local = gate_backward(dz)
+            if not isinstance(local, (list, tuple)) or not is_finite(dz):
+                return local  # the loop refuses a non-list; a non-finite dz came from above
+            if not all(is_finite(values[i]) for i in inputs if i != scratch):
+                return local
+            for consumed, grad in zip(inputs, local):
+                if consumed != scratch and grad is not None and not is_finite(grad):
+                    raise NonFiniteGradientError(position, consumed, describe(grad))
+            return local
+
+        return run
+
+    return [
+        (position, gate_forward, checked(position, gate_backward, _inputs(a, b)), a, b)
+        for position, gate_forward, gate_backward, a, b in steps
+    ]
+
+
+def _inputs(a: Any, b: int) -> tuple[int, ...]:
+    """A step's input positions, from its ``a`` and ``b``."""
+    return (a, b) if b >= 0 else (a,) if b == UNARY else tuple(a)
+
+
 def _fitted(position: int, grad: Any, consumed: int, values: list[Any], inputs: Any) -> Any:
     """``grad`` fitted to the value at ``consumed``, one of the ``inputs`` of the
     gate at ``position``; 0 for the scratch, whose gradient nobody reads (a gate
@@ -236,7 +283,7 @@ def _fitted(position: int, grad: Any, consumed: int, values: list[Any], inputs: 
 
 
 def _not_a_list(position: int, local: Any, b: int, a: Any) -> MisfitError:
-    count = 2 if b >= 0 else 1 if b == UNARY else len(a)
+    count = len(_inputs(a, b))
     reason = f"returned {type(local).__name__}, not a list of {_plural(count, 'gradient')}"
     return MisfitError(position, None, reason)
 

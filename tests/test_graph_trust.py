@@ -4,6 +4,7 @@ mixed from two passes (API.md, "Trust")."""
 from __future__ import annotations
 
 import gc
+import re
 import sys
 import threading
 
@@ -17,11 +18,13 @@ from compgraph import (
     GateExecutionError,
     GateReuseError,
     GraphBusyError,
+    GraphTypeError,
     NoBackwardPassError,
     NoForwardPassError,
+    NonFiniteError,
     ShapeError,
 )
-from gates import AddGate, ExpGate, Gate, MulGate
+from gates import AddGate, ExpGate, Gate, MulConstantGate, MulGate
 
 
 class Tripwire(Gate):
@@ -305,3 +308,94 @@ def test_a_numpy_numbers_gradient_is_a_numpy_number_not_an_array():
     g.forward(x=np.float32(0.0))
     grad = g.backward(np.ones((), dtype=np.float32))["x"]
     assert not isinstance(grad, np.ndarray) and grad == 1.0
+
+
+# ------------------------------------------------------- what forward returns
+
+
+class Returning(Gate):
+    """A one-input gate whose forward returns ``value`` (whatever it is)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def forward(self, x):
+        return self.value
+
+    def backward(self, dz):
+        return [dz]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("abc", "str 'abc'"),
+        ([1.0, 2.0], "list [1.0, 2.0]"),
+        (None, "NoneType None"),
+        (np.array(["a"]), "ndarray array(['a']"),
+        ({1.0}, "set {1.0}"),
+    ],
+)
+@pytest.mark.parametrize("then", [None, ExpGate, MulGate])
+def test_a_forward_returning_no_number_is_refused_naming_its_node(value, shown, then):
+    g = ComputationalGraph()
+    g.add_input("x")
+    g.add_gate("odd", Returning(value), ["x"])
+    if then is ExpGate:
+        g.add_gate("next", ExpGate(), ["odd"])  # fails on it: the odd gate is to blame
+    elif then is MulGate:
+        g.add_gate("next", MulGate(), ["odd", "x"])  # 'abc' * 2 would even work
+    with pytest.raises(
+        GraphTypeError, match=re.escape(f"node 'odd' (Returning).forward returned {shown}")
+    ):
+        g.forward(x=2)
+    with pytest.raises(NoForwardPassError, match="failed at node 'odd'"):
+        g.backward()
+
+
+# --------------------------------------------------------------- check_finite
+
+
+class Reciprocal(Gate):
+    def forward(self, x):
+        self.x = x
+        return 1.0 / x if x else float("inf")
+
+    def backward(self, dz):
+        return [-dz / self.x**2 if self.x else float("-inf")]
+
+
+def test_check_finite_names_the_first_gate_making_inf_from_finite_inputs():
+    g = ComputationalGraph(check_finite=True)
+    g.add_input("x")
+    g.add_gate("r", Reciprocal(), ["x"])
+    g.add_gate("e", ExpGate(), ["r"])  # exp(inf) is inf too, but r made it
+    with pytest.raises(
+        NonFiniteError,
+        match=r"forward: node 'r' \(Reciprocal\) made inf from finite inputs \(x=0\)",
+    ):
+        g.forward(x=0)
+    g.check_finite = False
+    assert g.forward(x=0) == float("inf")  # off: IEEE numbers flow on
+
+
+def test_check_finite_names_the_gate_sending_a_non_finite_gradient():
+    class Steep(Gate):
+        def forward(self, x):
+            return x
+
+        def backward(self, dz):
+            return [np.where(np.asarray(dz) > 1, np.inf, dz)]
+
+    g = ComputationalGraph(check_finite=True)
+    g.add_input("x")
+    g.add_gate("s", Steep(), ["x"])
+    g.add_gate("d", MulConstantGate(3.0), ["s"])
+    g.forward(x=np.array([1.0, 2.0]))
+    with pytest.raises(
+        NonFiniteError,
+        match=r"backward: node 's' \(Steep\) sent an array of shape \(2,\) holding inf to 'x'",
+    ):
+        g.backward(np.ones(2))
+    g.forward(x=np.array([1.0, 2.0]))
+    np.testing.assert_allclose(g.backward(np.full(2, 0.1))["x"], [0.3, 0.3])
