@@ -27,6 +27,7 @@ Minimise ``(w - 3) ** 2`` from ``w = 0``:
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Iterable
 from typing import Any
 
@@ -62,8 +63,10 @@ class Optimizer:
         If a name in ``params`` is not a node.
     NodeKindError
         If a name in ``params`` is not a parameter.
+    TypeError
+        If ``lr`` is not a number.
     ValueError
-        If there is no parameter to train, or ``lr`` is not positive.
+        If there is no parameter to train, or ``lr`` is not positive and finite.
     """
 
     def __init__(
@@ -79,13 +82,31 @@ class Optimizer:
                 )
         if not names:
             raise ValueError(f"{type(self).__name__}: the graph has no parameters to train")
-        if not lr > 0:
-            raise ValueError(f"{type(self).__name__}: the learning rate must be positive, got {lr}")
         self.graph = graph
         self.names = names
+        self._lr: float
         self.lr = lr
         self.steps = 0
         self._state: dict[str, Any] = {}
+
+    @property
+    def lr(self) -> float:
+        """The learning rate: a positive finite number, checked when set."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, lr: object) -> None:
+        if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
+            raise TypeError(
+                f"{type(self).__name__}: the learning rate must be a number, "
+                f"got {type(lr).__name__} {lr!r}"
+            )
+        rate = float(lr)
+        if not (math.isfinite(rate) and rate > 0):
+            raise ValueError(
+                f"{type(self).__name__}: the learning rate must be positive and finite, got {lr}"
+            )
+        self._lr = rate
 
     def step(self) -> None:
         """Update every parameter from its gradient in the latest backward pass.

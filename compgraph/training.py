@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from compgraph.errors import NonFiniteError
 from compgraph.graph import ComputationalGraph
 
 if TYPE_CHECKING:
@@ -80,7 +82,14 @@ def train(
     ------
     ValueError
         If ``data`` is empty or its arrays differ in length, ``batch_size`` is
-        below 1 or ``epochs`` below 0, or the output is not a single number.
+        below 1 or ``epochs`` below 0, ``optimizer`` was made for another
+        graph, or the output is not a single number.
+    NonFiniteError
+        If the loss stops being finite (inf or nan): training stops before
+        that step's update, so the parameters are those that gave the last
+        finite loss. The message gives the step and the epoch; a smaller
+        learning rate, or ``g.check_finite = True`` to find the gate that made
+        it, are where to look.
     GraphError
         If a feed or a gate fails (see :meth:`ComputationalGraph.forward`).
 
@@ -116,13 +125,18 @@ def train(
         raise ValueError(
             f"train: batch_size must be 1 or more and epochs 0 or more, got {batch_size}, {epochs}"
         )
+    if optimizer.graph is not g:
+        raise ValueError(
+            f"train: the {type(optimizer).__name__} was made for another graph; "
+            f"make it with {type(optimizer).__name__}(g, ...) for the graph trained"
+        )
     (n,) = lengths
     generator = np.random.default_rng(rng)
     starts = range(0, n, batch_size)
     bar = _progress_bar(epochs * len(starts)) if progress else None
     history = History()
     try:
-        for _ in range(epochs):
+        for epoch in range(epochs):
             order = generator.permutation(n) if shuffle else np.arange(n)
             for start in starts:
                 rows = order[start : start + batch_size]
@@ -131,6 +145,14 @@ def train(
                     raise ValueError(
                         f"train: the output {g.output!r} must be the loss, a single number; "
                         f"it has shape {np.shape(loss)}"
+                    )
+                if not math.isfinite(loss):
+                    raise NonFiniteError(
+                        f"train: the loss {g.output!r} became {float(loss)} at step "
+                        f"{len(history) + 1} (epoch {epoch + 1}); the parameters are those of "
+                        "the last finite loss (try a smaller learning rate, or set "
+                        "g.check_finite = True to find the gate that made it)",
+                        g.output,
                     )
                 g.backward(wrt=optimizer.names)
                 optimizer.step()

@@ -116,6 +116,18 @@ def test_bad_optimizer_settings_are_refused():
         SGD(g, params=["x"])
     with pytest.raises(ValueError, match="learning rate must be positive"):
         SGD(g, lr=0)
+    for lr in (float("inf"), float("nan"), -0.1):
+        with pytest.raises(ValueError, match=f"must be positive and finite, got {lr}"):
+            Adam(g, lr=lr)
+    for lr in ("0.1", None, True):
+        with pytest.raises(
+            TypeError, match=f"SGD: the learning rate must be a number, got .*{lr!r}"
+        ):
+            SGD(g, lr=lr)
+    opt = SGD(g, lr=0.1)
+    with pytest.raises(ValueError, match="positive and finite"):
+        opt.lr = float("inf")  # a schedule's bad value too
+    assert opt.lr == 0.1
     with pytest.raises(ValueError, match="momentum must be in"):
         SGD(g, momentum=1.0)
     with pytest.raises(ValueError, match="no parameters"):

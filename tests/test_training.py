@@ -1,9 +1,19 @@
+import re
 import sys
 
 import numpy as np
 import pytest
 
-from compgraph import ComputationalGraph, History, datasets, nn, train
+from compgraph import (
+    ComputationalGraph,
+    History,
+    NoBackwardPassError,
+    NoForwardPassError,
+    NonFiniteError,
+    datasets,
+    nn,
+    train,
+)
 from compgraph.optim import SGD, Adam
 from gates import Gate, MSEGate, MulGate, SoftmaxCrossEntropyGate
 
@@ -154,3 +164,46 @@ def test_an_output_that_is_not_a_number_is_refused():
     with pytest.raises(ValueError, match=r"the output 'y' must be the loss, a single number"):
         train(g, {"x": np.ones(4)}, SGD(g), progress=False)
     assert g.value("w") == 1.0
+
+
+def test_after_ctrl_c_the_graph_holds_no_half_pass():
+    g, data = line_fit()
+    g.add_gate("watched", InterruptedBackward(at=4), ["loss"])
+    history = train(g, data, SGD(g, lr=0.2), epochs=5, batch_size=4, progress=False)
+    assert history.interrupted
+    with pytest.raises(NoForwardPassError, match="did not finish"):
+        g.backward()
+    with pytest.raises(NoBackwardPassError):
+        g.grad("w")
+
+
+def test_a_loss_that_stops_being_finite_stops_training_with_the_last_finite_parameters():
+    g, data = line_fit()
+    seen = []
+    with (
+        pytest.raises(
+            NonFiniteError,
+            match=r"train: the loss 'loss' became (inf|nan) at step (\d+) \(epoch \d+\)",
+        ) as err,
+        np.errstate(all="ignore"),  # numpy's overflow warnings: the loss tells
+    ):
+        train(
+            g,
+            data,
+            SGD(g, lr=1e3),  # diverges
+            epochs=100,
+            batch_size=5,
+            shuffle=False,
+            callback=lambda step, loss: seen.append(g.value("w")),
+            progress=False,
+        )
+    step = int(re.search(r"at step (\d+)", str(err.value)).group(1))
+    assert step == len(seen) + 1
+    assert np.isfinite(g.value("w")) and g.value("w") == seen[-1]
+
+
+def test_an_optimizer_of_another_graph_is_refused():
+    g, data = line_fit()
+    other, _ = line_fit()
+    with pytest.raises(ValueError, match="the SGD was made for another graph"):
+        train(g, data, SGD(other, lr=0.1), progress=False)
