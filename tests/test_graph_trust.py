@@ -399,3 +399,13 @@ def test_check_finite_names_the_gate_sending_a_non_finite_gradient():
         g.backward(np.ones(2))
     g.forward(x=np.array([1.0, 2.0]))
     np.testing.assert_allclose(g.backward(np.full(2, 0.1))["x"], [0.3, 0.3])
+
+
+def test_mutating_the_array_given_to_add_parameter_changes_nothing():
+    w = np.array([1.0, 2.0])
+    g = ComputationalGraph()
+    g.add_input("x")
+    g.add_parameter("w", w)
+    g.add_gate("wx", MulGate(), ["w", "x"])
+    w[:] = 0
+    np.testing.assert_array_equal(g.forward(x=np.ones(2)), [1.0, 2.0])

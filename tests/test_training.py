@@ -3,6 +3,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from compgraph import (
     ComputationalGraph,
@@ -207,3 +209,56 @@ def test_an_optimizer_of_another_graph_is_refused():
     other, _ = line_fit()
     with pytest.raises(ValueError, match="the SGD was made for another graph"):
         train(g, data, SGD(other, lr=0.1), progress=False)
+
+
+class Interrupting(Gate):
+    """Passes its input through; ``error`` arrives in ``method`` at its call number ``at``."""
+
+    def __init__(self, error, method, at):
+        self.error, self.method, self.at, self.calls = error, method, at, 0
+
+    def forward(self, x):
+        if self.method == "forward":
+            self.calls += 1
+            if self.calls == self.at:
+                raise self.error
+        return x
+
+    def backward(self, dz):
+        if self.method == "backward":
+            self.calls += 1
+            if self.calls == self.at:
+                raise self.error
+        return [dz]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    error=st.sampled_from([KeyboardInterrupt, SystemExit]),
+    method=st.sampled_from(["forward", "backward"]),
+    at=st.integers(1, 9),
+)
+def test_stopped_anywhere_in_training_the_parameters_are_those_of_a_finished_step(
+    error, method, at
+):
+    g, data = line_fit()
+    g.add_gate("watched", Interrupting(error, method, at), ["loss"])
+    finished = [g.value("w")]
+    try:
+        history = train(
+            g,
+            data,
+            SGD(g, lr=0.2, momentum=0.5),
+            epochs=3,
+            batch_size=4,
+            callback=lambda step, loss: finished.append(g.value("w")),
+            progress=False,
+        )
+    except SystemExit:
+        assert error is SystemExit
+    else:
+        assert error is KeyboardInterrupt and history.interrupted
+    assert len(finished) == at  # steps 1 .. at - 1 finished, and the start
+    assert g.value("w") == finished[-1]
+    with pytest.raises((NoForwardPassError, NoBackwardPassError)):
+        g.grad("w")
