@@ -98,6 +98,8 @@ def initial_gradient(dout: Any, output_value: Any, output: str) -> Any:
             return ones
         return 1
     dout = checked_value(dout, "backward: dout", output)
+    if np.iscomplexobj(dout) and not np.iscomplexobj(output_value):
+        raise GradientError(f"backward: dout is complex, but the output {output!r} is real", output)
     if np.shape(dout) != np.shape(output_value):
         raise GradientError(
             f"backward: dout has shape {np.shape(dout)}, but the output {output!r} "

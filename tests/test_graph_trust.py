@@ -17,6 +17,7 @@ from compgraph import (
     ComputationalGraph,
     GateExecutionError,
     GateReuseError,
+    GradientError,
     GraphBusyError,
     GraphTypeError,
     NoBackwardPassError,
@@ -409,3 +410,14 @@ def test_mutating_the_array_given_to_add_parameter_changes_nothing():
     g.add_gate("wx", MulGate(), ["w", "x"])
     w[:] = 0
     np.testing.assert_array_equal(g.forward(x=np.ones(2)), [1.0, 2.0])
+
+
+def test_a_complex_dout_for_a_real_output_is_refused():
+    g = w_times_x()
+    g.forward(x=np.ones(2))
+    with pytest.raises(
+        GradientError, match="backward: dout is complex, but the output 'wx' is real"
+    ):
+        g.backward(np.ones(2, dtype=complex))
+    g.forward(x=np.ones(2))
+    np.testing.assert_array_equal(g.backward(np.ones(2))["x"], [1.0, 1.0])
