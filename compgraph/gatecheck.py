@@ -43,7 +43,8 @@ def check_gate(
 
     At the example ``inputs`` and at ``trials`` seeded random points of the same
     shapes (each element keeping its sign and scale, so a domain such as
-    ``x > 0`` is kept), in float64, it checks that ``forward`` does not modify
+    ``x > 0`` is kept, and where forward gives finite values), in float64,
+    integer arrays held as they are, it checks that ``forward`` does not modify
     its inputs, that ``backward`` does not modify ``dz`` and returns one
     gradient per input, each of its input's shape (or of a broadcast shape the
     engine sums back to it), and that each matches central finite differences.
@@ -74,11 +75,15 @@ def check_gate(
     GradcheckError
         If a check fails. The message names the gate's class, what failed and
         for which input, with the analytic and numeric values, the error, and
-        the point; ``err.report`` holds every check made.
+        the point; ``err.report`` holds every check made. Where nothing is
+        found wrong but finite differences cannot tell (an input or output
+        that is inf or nan, a kink, ...), it starts with ``cannot check``
+        and says why.
     ArityError
         If ``forward`` does not take that many inputs.
     GraphTypeError
-        If ``gate`` is not a gate instance or an input not a real number or array.
+        If ``gate`` is not a gate instance or cannot be copied, or an input
+        is not a real number or array.
     TypeError
         If a keyword is not a field of :class:`CheckOptions`.
     ValueError

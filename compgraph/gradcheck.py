@@ -93,7 +93,14 @@ def gradcheck(
         If a check fails. The message names the culprit gate node first (its
         class, the input slot, the analytic and numeric values, the error),
         then the other failing checks; ``err.node`` is the culprit and
-        ``err.report`` the whole :class:`GradcheckReport`.
+        ``err.report`` the whole :class:`GradcheckReport`. Where no gate is
+        found wrong but some gradient cannot be checked (a value that is inf
+        or nan, refused before any check; a kink; a point where every step
+        leaves forward's domain; a change lost in rounding), the message
+        starts with ``cannot check``, names the node and says why, blaming
+        nothing.
+    GraphTypeError
+        If a gate checked cannot be copied (the checks run on copies).
     MissingFeedError
         If ``feeds`` is not given and no forward pass has run.
     NodeNotFoundError
