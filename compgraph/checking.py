@@ -4,8 +4,14 @@ one gate's ``backward`` against central differences of its own ``forward``.
 :func:`compgraph.check_gate` checks one gate alone at example inputs,
 :func:`compgraph.gradcheck` every gate of a pass; both take a
 :class:`CheckOptions` and return (or raise with) a :class:`GradcheckReport`.
-Every check runs on deep copies of the gate, in float64, so the gate checked is
-left as it was.
+Every check runs on copies of the gate (see :func:`gates.base.full_copy`), in
+float64, so the gate checked is left as it was.
+
+A gate is blamed only where finite differences can tell: at a kink, near the
+edge of forward's domain, where rounding hides the change a step makes or the
+estimates do not settle, a check says that it cannot check, and why (see
+:func:`compgraph._finite.judge`). Integer arrays (class labels) are held as
+they are, not differentiated.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from compgraph._finite import central_difference
+from compgraph._finite import Differences, Verdict, judge
 from compgraph._shapes import fit_gradient
 from compgraph.errors import GradcheckError, GraphTypeError
 from compgraph.table import format_number, format_table
@@ -49,8 +55,10 @@ class CheckOptions:
     Parameters
     ----------
     step : float, optional
-        The finite-difference step: each element is moved by ``+step`` and
-        ``-step``.
+        The finite-difference step, relative to each element's size: an
+        element ``x`` is moved by ``+-step * max(1, |x|)``. Where the slope
+        found disagrees, smaller steps (down to ``step / 1000``) are tried
+        before anything is blamed.
     rtol, atol : float, optional
         An element passes when ``|analytic - numeric| <= atol + rtol * |numeric|``.
     trials : int, optional
@@ -155,10 +163,15 @@ class CheckRow:
         The worst absolute and relative error between the analytic gradient and
         finite differences; ``nan`` when no gradient could be compared.
     problem : str
-        ``""`` when the check passed; else what failed, in a few words.
+        ``""`` when the check passed; else what failed, in a few words. It
+        starts with ``"cannot check"`` where finite differences could not tell
+        (``"cannot check (kink)"``): nothing is blamed then.
     message : str
         The whole story of a failure: the node, the input, the analytic and
         numeric values, the error and where; ``""`` when the check passed.
+    note : str
+        What a passed row did not check: ``"held (integers)"`` for an integer
+        array, held as it is; ``""`` otherwise.
     """
 
     node: str
@@ -168,11 +181,18 @@ class CheckRow:
     rel_error: float
     problem: str = ""
     message: str = ""
+    note: str = ""
 
     @property
     def ok(self) -> bool:
         """Whether the check passed."""
         return not self.problem
+
+    @property
+    def inconclusive(self) -> bool:
+        """Whether the check failed only because finite differences could not
+        tell, blaming nothing."""
+        return self.problem.startswith("cannot check")
 
 
 @dataclass
@@ -209,9 +229,10 @@ class GradcheckReport:
 
     @property
     def failures(self) -> list[CheckRow]:
-        """The rows that failed, gates before leaves."""
+        """The rows that failed: gates before leaves, and within each, the rows
+        that blame before those that could not check."""
         failed = [row for row in self.rows if not row.ok]
-        return sorted(failed, key=lambda row: row.slot == "whole graph")
+        return sorted(failed, key=lambda row: (row.slot == "whole graph", row.inconclusive))
 
     def __str__(self) -> str:
         cells = [
@@ -221,7 +242,7 @@ class GradcheckReport:
                 row.slot,
                 _format_error(row.abs_error),
                 _format_error(row.rel_error),
-                row.problem or "ok",
+                row.problem or row.note or "ok",
             ]
             for row in self.rows
         ]
@@ -241,7 +262,8 @@ class GradcheckReport:
         failures = self.failures
         first, others = failures[0], failures[1:]
         lines = [first.message]
-        if first.slot == "whole graph":
+        gates_pass = all(row.ok for row in self.rows if row.slot != "whole graph")
+        if first.slot == "whole graph" and not first.inconclusive and gates_pass:
             lines.append(
                 "Every gate checked passes its own check: look for state shared between "
                 "gates, or a forward that depends on more than its inputs."
@@ -266,6 +288,8 @@ class Outcome:
     rel_error: float = math.nan
     problem: str = ""
     detail: str = ""
+    element: str = ""
+    note: str = ""
 
 
 def check_at(
@@ -286,16 +310,32 @@ def check_at(
     merged: list[Outcome] = []
     for make_dz in dz_makers:
         outcomes = _check_once(gate, values, labels, make_dz, options)
-        if len(outcomes) == 1 and math.isnan(outcomes[0].abs_error) and outcomes[0].problem:
+        if len(outcomes) != len(values) or (outcomes and outcomes[0].problem in _FAULTS):
             return outcomes
         if not merged:
             merged = outcomes
             continue
-        merged = [
-            old if old.problem or (not new.problem and old.abs_error >= new.abs_error) else new
-            for old, new in zip(merged, outcomes)
-        ]
+        merged = [_keep(old, new) for old, new in zip(merged, outcomes)]
     return merged
+
+
+#: The problems of a gate as a whole, found before any gradient is compared.
+_FAULTS = {"forward raised", "modifies input", "backward raised", "modifies dz", "not a list"}
+_FAULTS |= {"wrong count", "wrong shape", "cannot check (not finite)"}
+
+
+def _keep(old: Outcome, new: Outcome) -> Outcome:
+    """Which of two outcomes of one slot to keep: a blame, else a check that
+    could not be made (the first such), else the larger error."""
+
+    def rank(outcome: Outcome) -> int:
+        if not outcome.problem:
+            return 0
+        return 1 if outcome.problem.startswith("cannot check") else 2
+
+    if rank(old) != rank(new):
+        return old if rank(old) > rank(new) else new
+    return old if old.problem or old.abs_error >= new.abs_error else new
 
 
 def _check_once(
@@ -315,6 +355,12 @@ def _check_once(
         if not _same(arg, value):
             detail = f"forward modified input {slot} ({labels[slot]}) in place"
             return [_fault(slot, "modifies input", detail, labels, values)]
+    if not is_finite(output):
+        detail = (
+            f"cannot check at {_point(labels, values, None)}: forward gives "
+            f"{format_value(output)}, and finite differences need finite values"
+        )
+        return [Outcome(None, problem="cannot check (not finite)", detail=detail)]
     dz = make_dz(output)
     dz_given = copy.deepcopy(dz)
     try:
@@ -338,8 +384,11 @@ def _check_once(
             f"backward returned {_plural(len(grads), 'gradient')} for {_plural(count, 'input')}"
         )
         return [_fault(None, "wrong count", detail, labels, values, dz)]
-    fitted = []
+    fitted: list[Any] = []
     for slot, (grad, value) in enumerate(zip(grads, values)):
+        if is_held(value):
+            fitted.append(None)
+            continue
         try:
             fitted.append(fit_gradient(grad, value, output, values))
         except ValueError as exc:
@@ -348,26 +397,128 @@ def _check_once(
     numeric_gate = full_copy(gate)
     outcomes = []
     for slot, analytic in enumerate(fitted):
-        try:
-            numeric = central_difference(numeric_gate.forward, values, slot, dz, options.step)
-        except Exception as exc:
+        if analytic is None:
+            outcomes.append(Outcome(slot, note=HELD))
+            continue
+        outcome = check_slot(
+            numeric_gate.forward, values, slot, dz, analytic, options, labels[slot]
+        )
+        point = _point(labels, values, dz)
+        if outcome.problem.startswith("cannot check"):
             detail = (
-                f"forward raised {_exception(exc)} when input {slot} ({labels[slot]}) "
-                f"was moved by {options.step:g} for finite differences"
+                f"cannot check input {slot} ({labels[slot]}){outcome.element} at {point}: "
+                f"{outcome.detail}"
             )
-            return [_fault(slot, "forward raised", detail, labels, values, dz)]
-        outcome = compare(analytic, numeric, options, slot)
-        if outcome.problem:
-            detail = f"the gradient for input {slot} ({labels[slot]}) {outcome.detail}"
-            outcome = Outcome(
-                slot,
-                outcome.abs_error,
-                outcome.rel_error,
-                outcome.problem,
-                f"{detail} at {_point(labels, values, dz)}",
-            )
-        outcomes.append(outcome)
+        elif outcome.problem:
+            detail = f"the gradient for input {slot} ({labels[slot]}) {outcome.detail} at {point}"
+        else:
+            detail = ""
+        outcomes.append(dataclasses.replace(outcome, detail=detail))
     return outcomes
+
+
+#: The note of an integer array held as it is.
+HELD = "held (integers)"
+
+
+def check_slot(
+    function: Callable[..., Any],
+    inputs: Sequence[Any],
+    slot: int,
+    dz: Any,
+    analytic: Any,
+    options: CheckOptions,
+    label: str,
+) -> Outcome:
+    """Compare the gradient ``analytic`` of input ``slot`` (named ``label``) with
+    central differences of ``sum(dz * function(*inputs))``.
+
+    Each element out of tolerance is judged (see :func:`compgraph._finite.judge`)
+    before it is blamed. The outcome's ``detail`` tells the worst element
+    confirmed wrong (as :func:`compare` does) or, if none is, why some element
+    cannot be checked, ``element`` saying which (``", element (0,),"``).
+    """
+    differences = Differences(function, inputs, slot, dz)
+    numeric = np.array(differences.gradient(options.step)[0], dtype=np.float64)
+    a = np.asarray(analytic, dtype=np.float64)
+    outcome = compare(a, numeric, options, slot)
+    if not outcome.problem:
+        return outcome
+
+    def allowed(value: float) -> float:
+        return options.atol + options.rtol * abs(value)
+
+    with np.errstate(all="ignore"):
+        diff = np.abs(a - numeric)
+        excess = np.where(diff <= options.atol + options.rtol * np.abs(numeric), -1.0, diff)
+    excess = np.where(np.isnan(excess), np.inf, excess)
+    blocked: tuple[tuple[int, ...], Verdict] | None = None
+    for flat in np.argsort(-excess, axis=None, kind="stable"):
+        index = tuple(int(i) for i in np.unravel_index(int(flat), a.shape))
+        if excess[index] < 0:
+            break
+        verdict = judge(differences, index, float(a[index]), options.step, allowed)
+        numeric[index] = verdict.numeric
+        if verdict.kind == "wrong":
+            return dataclasses.replace(
+                compare(a, numeric, options, slot), detail=_disagreement(a, numeric, index)
+            )
+        if verdict.kind != "ok" and blocked is None:
+            blocked = index, verdict
+    with np.errstate(all="ignore"):
+        diff = np.abs(a - numeric)
+        rel = np.where(diff == 0, 0.0, diff / np.abs(numeric))
+    if blocked is None:
+        return Outcome(slot, _worst(diff), _worst(rel))
+    index, verdict = blocked
+    name = label.strip(chr(39)) + (f"[{', '.join(map(str, index))}]" if index else "")
+    return Outcome(
+        slot,
+        _worst(diff),
+        _worst(rel),
+        f"cannot check ({verdict.kind})",
+        _why(verdict, name, options.step, differences.scale),
+        f", element {index}," if index else "",
+    )
+
+
+def _why(verdict: Verdict, name: str, step: float, scale: float) -> str:
+    """Why finite differences cannot tell the gradient, for a verdict that is
+    neither ``"ok"`` nor ``"wrong"``."""
+    if verdict.kind == "domain":
+        tried = sorted({t.size for t in verdict.tries} | {f.size for f in verdict.failures})
+        span = f"from {format_value(tried[-1])} down to {format_value(tried[0])}"
+        if not verdict.failures:
+            return (
+                f"every step {span} crosses zero, and so near zero they cannot confirm a "
+                "gradient; give a smaller step"
+            )
+        failure = verdict.failures[0]
+        where = f"at {name}={format_value(failure.moved_to)} {failure.what}"
+        if not verdict.tries:
+            return f"every step {span} leaves forward's domain ({where}); give a smaller step"
+        return (
+            f"{len(verdict.failures)} of the steps {span} fail ({where}), and the others "
+            "cannot confirm a gradient"
+        )
+    if verdict.kind == "kink":
+        last = verdict.tries[-1]
+        return (
+            "at a kink (a tie, or ReLU at 0), finite differences do not apply: the slope is "
+            f"{format_value(last.above)} on one side and {format_value(last.below)} on the other"
+        )
+    if verdict.kind == "rounding":
+        return (
+            f"float64 rounding of the output (about {format_value(scale)}) hides the change a "
+            f"step of {format_value(step)} makes, so finite differences cannot tell the gradient"
+        )
+    estimates = ", ".join(
+        f"{format_value(t.central)} at step {format_value(t.size)}" for t in verdict.tries
+    )
+    return (
+        f"finite differences do not settle as the step shrinks ({estimates}): forward changes "
+        "too fast here (a pole, or a steep edge within the step)"
+    )
 
 
 def compare(analytic: Any, numeric: Any, options: CheckOptions, slot: int | None = None) -> Outcome:
@@ -383,7 +534,7 @@ def compare(analytic: Any, numeric: Any, options: CheckOptions, slot: int | None
     """
     a = np.asarray(analytic, dtype=np.float64)
     n = np.asarray(numeric, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         diff = np.abs(a - n)
         rel = np.where(diff == 0, 0.0, diff / np.abs(n))
         allowed = options.atol + options.rtol * np.abs(n)
@@ -393,13 +544,21 @@ def compare(analytic: Any, numeric: Any, options: CheckOptions, slot: int | None
     if not bad.any():
         return Outcome(slot, abs_error, rel_error)
     index = np.unravel_index(int(np.argmax(np.where(bad, excess, -1.0))), a.shape)
-    where = f" at element {tuple(int(i) for i in index)}" if a.ndim else ""
-    detail = (
-        f"disagrees with finite differences{where}: analytic {format_number(a[index], 6)}, "
-        f"numeric {format_number(n[index], 6)} (abs error {_format_error(float(diff[index]))}, "
-        f"rel error {_format_error(float(rel[index]))})"
-    )
+    detail = _disagreement(a, n, tuple(int(i) for i in index))
     return Outcome(slot, abs_error, rel_error, "wrong gradient", detail)
+
+
+def _disagreement(a: np.ndarray, n: np.ndarray, index: tuple[int, ...]) -> str:
+    """The detail of element ``index`` disagreeing: both values and the errors."""
+    with np.errstate(all="ignore"):
+        diff = float(abs(a[index] - n[index]))
+        rel = 0.0 if diff == 0 else float(diff / np.abs(n[index]))
+    where = f" at element {index}" if a.ndim else ""
+    return (
+        f"disagrees with finite differences{where}: analytic {format_value(a[index])}, "
+        f"numeric {format_value(n[index])} (abs error {_format_error(diff)}, "
+        f"rel error {_format_error(rel)})"
+    )
 
 
 def as_float64(value: Any, where: str) -> Any:
@@ -423,13 +582,74 @@ def ones_like(output: Any) -> Any:
 def random_like(value: Any, rng: np.random.Generator) -> Any:
     """Seeded random float64 values of ``value``'s shape, away from zero: each
     element keeps its sign and scale (times a factor between 0.6 and 1.65), a
-    zero becomes a random value between 0.5 and 2 in size, of random sign."""
+    zero becomes a random value between 0.5 and 2 in size, of random sign. An
+    element the factor would take past float64's range (to inf, or to 0) keeps
+    its value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> point = random_like(np.array([2.0, -1e308, 0.0]), np.random.default_rng(0))
+    >>> bool(point[0] > 0), bool(np.isfinite(point[1]) and point[1] < 0), bool(point[2] != 0)
+    (True, True, True)
+    """
     array = np.asarray(value, dtype=np.float64)
     shape = array.shape
     factor = np.exp(rng.uniform(-0.5, 0.5, shape))
     fresh = rng.uniform(0.5, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
-    result = np.where(array != 0, array * factor, fresh)
+    with np.errstate(over="ignore", under="ignore"):
+        result = np.where(array != 0, array * factor, fresh)
+    kept = np.isfinite(result) & ((result != 0) | (array == 0))
+    result = np.where(kept, result, array)
     return result if isinstance(value, np.ndarray) else float(result)
+
+
+def is_held(value: Any) -> bool:
+    """Whether a check holds ``value`` as it is: an array of integers (or
+    truth values), such as class labels, which has no gradient to check."""
+    return isinstance(value, np.ndarray) and value.dtype.kind in "biu"
+
+
+def is_finite(value: Any) -> bool:
+    """Whether every element of ``value`` is finite (``True`` for what is not
+    numeric: the checks that follow tell what is wrong with it)."""
+    try:
+        return bool(np.all(np.isfinite(np.asarray(value, dtype=np.float64))))
+    except (TypeError, ValueError):
+        return True
+
+
+def copy_or_refuse(gate: Gate, where: str, *nodes: str) -> None:
+    """Refuse, with a GraphTypeError starting with ``where``, a gate that
+    cannot be copied (every check runs on copies)."""
+    try:
+        full_copy(gate)
+    except TypeError as exc:
+        raise GraphTypeError(f"{where}: {exc}", *nodes) from exc
+
+
+def format_value(value: Any) -> str:
+    """A number or a small array for a message: six decimals, or six significant
+    digits where that would hide the number (``1e+300``, ``1e-12``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> format_value(-0.25), format_value(1e300), format_value(np.array([1e-12, 2.5]))
+    ('-0.25', '1e+300', '[1e-12, 2.5]')
+    """
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        if value.size > 8:
+            return f"<array of shape {value.shape}>"
+        return np.array2string(
+            value, separator=", ", formatter={"all": format_value}, max_line_width=1_000_000
+        )
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return str(int(value))
+    number = float(value)
+    if math.isfinite(number) and number != 0 and not 1e-4 <= abs(number) < 1e9:
+        return f"{number:.6g}"
+    return format_number(number, 6)
 
 
 def slot_names(gate: Gate, count: int) -> list[str]:
@@ -460,9 +680,9 @@ def _fault(
 
 
 def _point(labels: Sequence[str], values: Sequence[Any], dz: Any) -> str:
-    parts = [f"{label.strip(chr(39))}={_format_value(v)}" for label, v in zip(labels, values)]
+    parts = [f"{label.strip(chr(39))}={format_value(v)}" for label, v in zip(labels, values)]
     if dz is not None:
-        parts.append(f"dz={_format_value(dz)}")
+        parts.append(f"dz={format_value(dz)}")
     return ", ".join(parts)
 
 
@@ -472,16 +692,10 @@ def _where(row: CheckRow) -> str:
     return f"{row.node!r} input {row.slot}"
 
 
-def _format_value(value: Any) -> str:
-    if np.size(value) > 8:
-        return f"<array of shape {np.shape(value)}>"
-    return format_number(np.asarray(value) if np.ndim(value) else value, 6)
-
-
 def _format_error(error: float) -> str:
     if math.isnan(error):
         return ""
-    if error == 0 or not math.isfinite(error) or error >= 1e-3:
+    if error == 0 or not math.isfinite(error) or 1e-3 <= error < 1e6:
         return format_number(error, 4)
     return f"{error:.1e}"
 

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from compgraph._shapes import fit_gradient
-from compgraph.errors import NoBackwardPassError
+from compgraph.errors import GraphTypeError, NoBackwardPassError
 from compgraph.table import format_number
 from gates.base import full_copy
 
@@ -56,7 +56,14 @@ _OPERATORS = "+-*/"
 
 
 def _backward_on_copy(graph: ComputationalGraph, name: str, dz: Any) -> list[Any]:
-    return list(full_copy(graph.gate(name)).backward(dz))
+    gate = graph.gate(name)
+    try:
+        copied = full_copy(gate)
+    except TypeError as exc:
+        raise GraphTypeError(
+            f"explain: node {name!r} ({type(gate).__name__}): {exc}", name
+        ) from exc
+    return list(copied.backward(dz))
 
 
 def local_gradients(graph: ComputationalGraph, name: str) -> list[Any]:

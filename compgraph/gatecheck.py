@@ -6,6 +6,7 @@ from here when first used.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -13,16 +14,21 @@ import numpy as np
 from compgraph.checking import (
     CheckOptions,
     CheckRow,
+    DzMaker,
     GradcheckReport,
     as_float64,
     check_at,
     check_options,
+    copy_or_refuse,
+    format_value,
+    is_finite,
+    is_held,
     ones_like,
     random_like,
     slot_names,
 )
 from compgraph.errors import ArityError, GraphTypeError
-from gates.base import Gate, arity_error
+from gates.base import Gate, arity_error, full_copy
 
 __all__ = ["check_gate", "gate_report"]
 
@@ -37,7 +43,8 @@ def check_gate(
 
     At the example ``inputs`` and at ``trials`` seeded random points of the same
     shapes (each element keeping its sign and scale, so a domain such as
-    ``x > 0`` is kept), in float64, it checks that ``forward`` does not modify
+    ``x > 0`` is kept, and where forward gives finite values), in float64,
+    integer arrays held as they are, it checks that ``forward`` does not modify
     its inputs, that ``backward`` does not modify ``dz`` and returns one
     gradient per input, each of its input's shape (or of a broadcast shape the
     engine sums back to it), and that each matches central finite differences.
@@ -68,11 +75,15 @@ def check_gate(
     GradcheckError
         If a check fails. The message names the gate's class, what failed and
         for which input, with the analytic and numeric values, the error, and
-        the point; ``err.report`` holds every check made.
+        the point; ``err.report`` holds every check made. Where nothing is
+        found wrong but finite differences cannot tell (an input or output
+        that is inf or nan, a kink, ...), it starts with ``cannot check``
+        and says why.
     ArityError
         If ``forward`` does not take that many inputs.
     GraphTypeError
-        If ``gate`` is not a gate instance or an input not a real number or array.
+        If ``gate`` is not a gate instance or cannot be copied, or an input
+        is not a real number or array.
     TypeError
         If a keyword is not a field of :class:`CheckOptions`.
     ValueError
@@ -147,21 +158,38 @@ def gate_report(
         raise GraphTypeError(f"check_gate: {exc}") from exc
     if problem is not None:
         raise ArityError(f"check_gate: {problem} (example inputs)")
+    copy_or_refuse(gate, f"check_gate: {cls}")
     names = slot_names(gate, len(inputs))
     labels = [f"{slot} ({name})" for slot, name in enumerate(names)]
-    example = [as_float64(x, f"check_gate: input {label}") for x, label in zip(inputs, labels)]
+    example = [
+        np.array(x) if is_held(x) else as_float64(x, f"check_gate: input {label}")
+        for x, label in zip(inputs, labels)
+    ]
+    for x, label in zip(example, labels):
+        if not is_finite(x):
+            message = (
+                f"{cls}: cannot check at input {label} = {format_value(x)}: finite differences "
+                "need finite values"
+            )
+            problem = "cannot check (not finite)"
+            row = CheckRow("example", cls, label, math.nan, math.nan, problem, message)
+            return GradcheckReport([row], label="inputs")
     rng = np.random.default_rng(checks.seed)
 
     def random_dz(output: Any) -> Any:
         return random_like(np.zeros(np.shape(output)) if np.ndim(output) else 0.0, rng)
 
-    points = [("example", example, [ones_like, random_dz])]
+    points: list[tuple[str, list[Any] | None, list[DzMaker]]] = [
+        ("example", example, [ones_like, random_dz])
+    ]
     for trial in range(1, checks.trials + 1):
-        point = [random_like(x, rng) for x in example]
-        points.append((f"random {trial}", point, [random_dz]))
+        points.append((f"random {trial}", _random_point(gate, example, rng), [random_dz]))
 
     rows = []
     for where, point, dz_makers in points:
+        if point is None:
+            rows.append(CheckRow(where, cls, "", math.nan, math.nan, note=_SKIPPED))
+            continue
         for outcome in check_at(gate, point, names, dz_makers, checks):
             slot = "" if outcome.slot is None else labels[outcome.slot]
             message = f"{cls}: {outcome.detail}" if outcome.problem else ""
@@ -174,6 +202,41 @@ def gate_report(
                     outcome.rel_error,
                     outcome.problem,
                     message,
+                    outcome.note,
                 )
             )
     return GradcheckReport(rows, label="inputs")
+
+
+#: The note of a random point skipped: forward failed near the example.
+_SKIPPED = "skipped (forward fails there)"
+
+
+def _random_point(gate: Gate, example: list[Any], rng: np.random.Generator) -> list[Any] | None:
+    """A seeded random point like ``example`` (integer arrays held) where the
+    gate's forward runs and gives finite values: first one whose elements keep
+    their sign and scale, else the same with every element taken no further
+    from zero than the example's (the side of an overflow), else ``None``."""
+    drawn = [x if is_held(x) else random_like(x, rng) for x in example]
+    nearer = [x if is_held(x) else _toward_zero(d, x) for d, x in zip(drawn, example)]
+    for point in (drawn, nearer):
+        try:
+            output = full_copy(gate).forward(*[_fresh(x) for x in point])
+        except Exception:
+            continue
+        if is_finite(output):
+            return point
+    return None
+
+
+def _toward_zero(drawn: Any, example: Any) -> Any:
+    """``drawn`` with every element larger than the example's in size mirrored
+    (``x * x / drawn``, keeping its sign)."""
+    x = np.asarray(example)
+    with np.errstate(all="ignore"):
+        mirrored = np.where((x != 0) & (np.abs(drawn) > np.abs(x)), x * (x / drawn), drawn)
+    return mirrored if isinstance(drawn, np.ndarray) else float(mirrored)
+
+
+def _fresh(value: Any) -> Any:
+    return value.copy() if isinstance(value, np.ndarray) else value

@@ -13,20 +13,24 @@ Two checks, both with central finite differences in float64:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from compgraph._finite import central_difference
 from compgraph.checking import (
+    HELD,
     CheckOptions,
     CheckRow,
     GradcheckReport,
     as_float64,
     check_at,
     check_options,
-    compare,
+    check_slot,
+    copy_or_refuse,
+    format_value,
+    is_finite,
+    is_held,
     random_like,
 )
 from compgraph.errors import (
@@ -89,7 +93,14 @@ def gradcheck(
         If a check fails. The message names the culprit gate node first (its
         class, the input slot, the analytic and numeric values, the error),
         then the other failing checks; ``err.node`` is the culprit and
-        ``err.report`` the whole :class:`GradcheckReport`.
+        ``err.report`` the whole :class:`GradcheckReport`. Where no gate is
+        found wrong but some gradient cannot be checked (a value that is inf
+        or nan, refused before any check; a kink; a point where every step
+        leaves forward's domain; a change lost in rounding), the message
+        starts with ``cannot check``, names the node and says why, blaming
+        nothing.
+    GraphTypeError
+        If a gate checked cannot be copied (the checks run on copies).
     MissingFeedError
         If ``feeds`` is not given and no forward pass has run.
     NodeNotFoundError
@@ -174,6 +185,13 @@ def gradcheck_report(
 
     g.forward(feeds)
     values = {name: g.value(name) for name in g}
+    not_finite = _first_not_finite(g, values)
+    if not_finite is not None:
+        return GradcheckReport([not_finite])
+    for name in checked:
+        if g.kind(name) == "gate":
+            gate = g.gate(name)
+            copy_or_refuse(gate, f"gradcheck: node {name!r} ({type(gate).__name__})", name)
     try:
         g.backward(dout)
         grads: dict[str, Any] = {name: g.grad(name) for name in g}
@@ -198,14 +216,23 @@ def gradcheck_report(
     weights = np.ones(np.shape(output)) if dout is None else np.asarray(dout, dtype=np.float64)
     try:
         for name in leaves:
-            numeric = _whole_graph_difference(g, name, values[name], feeds, weights, checks.step)
-            outcome = compare(grads[name], numeric, checks)
             kind = g.kind(name)
-            message = (
-                f"the gradient of {kind} {name!r} through the whole graph {outcome.detail}"
-                if outcome.problem
-                else ""
-            )
+            if is_held(values[name]):
+                rows.append(CheckRow(name, kind, "whole graph", np.nan, np.nan, note=HELD))
+                continue
+            run = _runner(g, name, feeds)
+            outcome = check_slot(run, [values[name]], 0, weights, grads[name], checks, name)
+            if outcome.problem.startswith("cannot check"):
+                message = (
+                    f"cannot check {kind} {name!r}{outcome.element} through the whole graph: "
+                    f"{outcome.detail}"
+                )
+            elif outcome.problem:
+                message = (
+                    f"the gradient of {kind} {name!r} through the whole graph {outcome.detail}"
+                )
+            else:
+                message = ""
             rows.append(
                 CheckRow(
                     name,
@@ -269,7 +296,12 @@ def _gate_rows(
     gate = g.gate(name)
     cls = type(gate).__name__
     inputs = g.inputs(name)
-    point = [as_float64(values[item], f"gradcheck: the value of {item!r}") for item in inputs]
+    point = [
+        np.array(values[item])
+        if is_held(values[item])
+        else as_float64(values[item], f"gradcheck: the value of {item!r}")
+        for item in inputs
+    ]
 
     def random_dz(output: Any) -> Any:
         return random_like(np.zeros(np.shape(output)) if np.ndim(output) else 0.0, rng)
@@ -286,22 +318,39 @@ def _gate_rows(
         message = f"node {name!r} ({cls}): {outcome.detail}" if outcome.problem else ""
         rows.append(
             CheckRow(
-                name, cls, slot, outcome.abs_error, outcome.rel_error, outcome.problem, message
+                name,
+                cls,
+                slot,
+                outcome.abs_error,
+                outcome.rel_error,
+                outcome.problem,
+                message,
+                outcome.note,
             )
         )
     return rows
 
 
-def _whole_graph_difference(
-    g: ComputationalGraph,
-    leaf: str,
-    value: Any,
-    feeds: dict[str, Any],
-    weights: Any,
-    step: float,
-) -> Any:
-    """Finite differences of the output of ``g`` with respect to the input or
-    parameter ``leaf``, whose value in the pass is ``value``."""
+def _first_not_finite(g: ComputationalGraph, values: dict[str, Any]) -> CheckRow | None:
+    """A row refusing the check at the first node, in evaluation order, whose
+    value is not finite; ``None`` if every value is."""
+    for name in g:
+        if is_finite(values[name]):
+            continue
+        value = format_value(np.asarray(values[name]) if np.ndim(values[name]) else values[name])
+        if g.kind(name) == "gate":
+            gate = type(g.gate(name)).__name__
+            what = f"node {name!r} ({gate}): its value is {value}, made from finite inputs"
+        else:
+            gate = g.kind(name)
+            what = f"{gate} {name!r}: its value is {value}"
+        message = f"cannot check {what}, and finite differences need finite values"
+        return CheckRow(name, gate, "", np.nan, np.nan, "cannot check (not finite)", message)
+    return None
+
+
+def _runner(g: ComputationalGraph, leaf: str, feeds: dict[str, Any]) -> Callable[[Any], Any]:
+    """The output of ``g`` as a function of the input or parameter ``leaf``."""
     if g.kind(leaf) == "parameter":
 
         def run(moved: Any) -> Any:
@@ -313,4 +362,4 @@ def _whole_graph_difference(
         def run(moved: Any) -> Any:
             return g.forward({**feeds, leaf: moved})
 
-    return central_difference(run, [value], 0, weights, step)
+    return run

@@ -3,6 +3,7 @@ on its output, one gradient per input backward."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import inspect
 from collections.abc import Callable, Sequence
@@ -217,9 +218,49 @@ def _forward_parameters(cls: type) -> list[inspect.Parameter]:
 
 
 def full_copy(gate: G) -> G:
-    """A deep copy of ``gate`` whose ``backward`` computes every input's gradient,
+    """A copy of ``gate`` whose ``backward`` computes every input's gradient,
     whatever a restricted backward pass told the original (for checks and
-    explanations, which must not disturb the gate in the graph)."""
-    copied = copy.deepcopy(gate)
+    explanations, which must not disturb the gate in the graph).
+
+    A deep copy; where the gate holds something that cannot be deep-copied (a
+    lock, a file, a connection), a shallow copy whose attributes are each
+    deep-copied where they can be and shared where they cannot.
+
+    Raises
+    ------
+    TypeError
+        If the gate cannot be copied even shallowly, saying so and naming its class.
+
+    Examples
+    --------
+    >>> import threading
+    >>> from gates import MulGate
+    >>> gate = MulGate()
+    >>> gate.lock = threading.Lock()
+    >>> _ = gate.forward(3.0, -4.0)
+    >>> copied = full_copy(gate)
+    >>> copied.backward(1.0), copied.lock is gate.lock
+    ([-4.0, 3.0], True)
+    """
+    try:
+        copied = copy.deepcopy(gate)
+    except Exception:
+        copied = _copy_what_can_be_copied(gate)
     copied.needs_input_grad = None
+    return copied
+
+
+def _copy_what_can_be_copied(gate: G) -> G:
+    cls = type(gate).__name__
+    try:
+        copied = copy.copy(gate)
+    except Exception as exc:
+        raise TypeError(
+            f"cannot copy the gate to run it aside ({type(exc).__name__}: {exc}); "
+            f"give {cls} a __copy__ or __deepcopy__ that works"
+        ) from exc
+    memo: dict[int, Any] = {id(gate): copied}  # attributes that share an object keep sharing it
+    for name, value in list(getattr(copied, "__dict__", {}).items()):
+        with contextlib.suppress(Exception):  # else shared: copying it is what failed
+            setattr(copied, name, copy.deepcopy(value, memo))
     return copied

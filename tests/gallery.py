@@ -7,6 +7,7 @@ a whole), the problem reported, and a piece of the message that must appear.
 
 from __future__ import annotations
 
+import threading
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -103,6 +104,36 @@ class MutatesInputGate(Gate):
 
     def backward(self, dz: Any) -> list[Any]:
         return [2 * self.x * dz]
+
+
+class LockingDoubleGate(Gate):
+    """Double, holding a lock (which cannot be deep-copied); with ``wrong`` its
+    backward triples instead."""
+
+    def __init__(self, wrong: bool = False) -> None:
+        self.lock = threading.Lock()
+        self.factor = 3 if wrong else 2
+
+    def forward(self, x: Any) -> Any:
+        with self.lock:
+            self.x = x
+            return 2 * x
+
+    def backward(self, dz: Any) -> list[Any]:
+        return [self.factor * dz]
+
+
+class UncopyableGate(Gate):
+    """Double, refusing every copy of itself."""
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise TypeError("no copies of me")
+
+    def forward(self, x: Any) -> Any:
+        return 2 * x
+
+    def backward(self, dz: Any) -> list[Any]:
+        return [2 * dz]
 
 
 class Wrong(NamedTuple):

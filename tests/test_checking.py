@@ -117,3 +117,17 @@ def test_the_seed_and_trials_decide_the_random_points() -> None:
     same = gate_report(MulGate(), 3.0, -4.0, trials=2, seed=5).rows
     other = gate_report(MulGate(), 3.0, -4.0, trials=2, seed=6).rows
     assert same == rows and other != rows
+
+
+def test_random_points_keep_each_elements_sign_and_stay_finite() -> None:
+    import numpy as np
+
+    from compgraph.checking import random_like
+
+    rng = np.random.default_rng(0)
+    edges = np.array([1.7e308, -1.7e308, 5e-324, -5e-324, 1e-300, 0.0])
+    for _ in range(20):
+        point = random_like(edges, rng)
+        assert np.all(np.isfinite(point))
+        assert np.all(np.sign(point[:5]) == np.sign(edges[:5]))
+        assert point[5] != 0

@@ -332,3 +332,49 @@ def test_every_built_in_gate_with_a_formula_is_in_the_table() -> None:
 )
 def test_gradient_patterns(gate: Gate, pattern: str) -> None:
     assert gate.gradient_pattern == pattern
+
+
+def test_a_gate_holding_a_lock_is_explained() -> None:
+    from tests.gallery import LockingDoubleGate
+
+    g = ComputationalGraph()
+    g.add_input("x")
+    gate = g.add_gate("f", LockingDoubleGate(), ["x"])
+    g.forward(x=3.0)
+    g.backward(2.0)
+    assert sent_gradients(g, "f") == [4.0]
+    assert local_gradients(g, "f") == [2.0]
+    assert explain(g).splitlines()[2] == "LockingDoubleGate 'f' = 6 receives 2 (the output)"
+    assert gate == "f" and g.gate("f").x == 3.0
+
+
+def test_a_copy_shares_only_what_cannot_be_copied() -> None:
+    from gates.base import full_copy
+    from tests.gallery import LockingDoubleGate
+
+    gate = LockingDoubleGate()
+    gate.forward(np.array([1.0, 2.0]))
+    gate.history = [1.0]
+    copied = full_copy(gate)
+    assert copied.lock is gate.lock  # a lock cannot be copied: shared
+    assert copied.history == [1.0] and copied.history is not gate.history
+    assert copied.x is not gate.x
+
+
+def test_a_gate_that_cannot_be_copied_is_refused_naming_the_node() -> None:
+    from compgraph import GraphTypeError
+    from tests.gallery import UncopyableGate
+
+    g = ComputationalGraph()
+    g.add_input("x")
+    g.add_gate("f", UncopyableGate(), ["x"])
+    g.forward(x=3.0)
+    g.backward()
+    message = (
+        "explain: node 'f' (UncopyableGate): cannot copy the gate to run it aside (TypeError: "
+        "no copies of me); give UncopyableGate a __copy__ or __deepcopy__ that works"
+    )
+    with pytest.raises(GraphTypeError, match=re.escape(message)):
+        explain(g)
+    with pytest.raises(GraphTypeError, match=re.escape(message)):
+        sent_gradients(g, "f")

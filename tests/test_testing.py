@@ -82,3 +82,13 @@ def test_in_a_users_own_pytest_suite(tmp_path: Path) -> None:
         "AssertionError: CubeGate: the gradient for input 0 (x) disagrees with finite "
         "differences: analytic 6, numeric 12" in run.stdout
     )
+
+
+def test_a_gate_at_a_kink_fails_as_cannot_check_not_as_wrong() -> None:
+    from gates import MaxGate
+
+    with pytest.raises(AssertionError) as caught:
+        assert_gate_correct(MaxGate(), 2.0, 2.0, trials=0)
+    first = str(caught.value).splitlines()[0]
+    assert first.startswith("MaxGate: cannot check input 0 (x) at x=2, y=2, dz=1: at a kink")
+    assert "cannot check (kink)" in str(caught.value)
