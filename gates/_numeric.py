@@ -105,7 +105,8 @@ def _fits(gate: str, op: Callable[..., Any], args: tuple[Any, ...], z: Any) -> N
         estimate = op(*(np.asarray(a, dtype=np.float64) for a in args))
     huge = np.asarray(np.abs(estimate) > 2.0**64)
     if huge.any():
-        value = f"about {np.asarray(estimate)[huge].reshape(-1)[0]:.4g}"
+        first = np.asarray(estimate)[huge].reshape(-1)[0]
+        value = f"about {first:.4g}" if np.isfinite(first) else "(beyond float's range)"
     else:
         exact = np.asarray(op(*(np.asarray(a).astype(object) for a in args)), dtype=object)
         wrong = np.asarray(np.asarray(z).astype(object) != exact, dtype=bool)
