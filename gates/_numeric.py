@@ -122,7 +122,10 @@ def _fits(gate: str, op: Callable[..., Any], args: tuple[Any, ...], z: Any) -> N
 def arithmetic(gate: str, op: Callable[..., Any], *args: Any) -> Any:
     """``op(*args)`` under the policy: IEEE on numbers and arrays alike, bools as 0 and 1,
     an integer result that does not fit its type refused."""
-    if all(type(a) in _PYTHON for a in args):
+    for a in args:  # a loop, not all(...): this is the hot path of numbers
+        if type(a) not in _PYTHON:
+            break
+    else:
         try:
             return op(*args)
         except (ZeroDivisionError, OverflowError):
@@ -184,7 +187,10 @@ def power(gate: str, x: Any, c: Any) -> Any:
     if type(x) in _REAL and type(c) in _REAL:
         if x < 0 and math.isfinite(c) and c != int(c):
             raise ValueError(_no_real_power(gate, x, c))
-        return arithmetic(gate, operator.pow, x, c)
+        try:
+            return x**c
+        except (ZeroDivisionError, OverflowError):
+            return _ieee(operator.pow, x, c)
     if not is_complex(x) and not is_complex(c):
         negative = np.asarray(x < 0) & _fractional(c)
         if negative.any():

@@ -328,8 +328,8 @@ class PowGate(Gate):
     def backward(self, dz: Any) -> list[Any]:
         if self.c == 0:
             return [_numeric.mul("PowGate", 0.0, dz)]
-        local = _numeric.mul("PowGate", self.c, _numeric.power("PowGate", self.x, self.c - 1))
-        return [_numeric.mul("PowGate", local, dz)]
+        local = _numeric.power("PowGate", self.x, self.c - 1)
+        return [_numeric.mul("PowGate", _numeric.mul("PowGate", local, self.c), dz)]
 
     @property
     def c_minus_1(self) -> float:
