@@ -1,40 +1,247 @@
-"""Elementwise functions that take Python numbers and numpy arrays alike.
+"""The arithmetic of the built-in gates: one policy for Python numbers and numpy arrays.
 
-numpy's ufuncs cost about ten times the arithmetic on a Python number, so each
-helper takes the ``math`` route for numbers and the numpy route for arrays. The
-``type(x) is float`` test comes first because it is the cheapest.
+docs/gates.md states the policy as a table. In short: floating point follows
+IEEE on both paths (an overflow is ``inf``, ``1/0`` is ``inf``, ``0/0`` is
+``nan``), with no exception and no warning; ``nan`` propagates; an input
+without a real result (the logarithm of a negative number, a fractional power
+of one) is refused with a ``ValueError`` naming the gate and the value; an
+integer result that does not fit its type is refused; a bool is the integer 0
+or 1; and a function with a float result (exp, log, 1/x...) gives float64 for
+integers, as Python does (numpy would give float16 for an int8).
+
+Python numbers take the ``math`` route, about ten times cheaper than numpy's
+ufuncs; where Python raises ``ZeroDivisionError`` or ``OverflowError`` the
+value is taken from numpy in float64 instead, which is IEEE's. Everything else
+(numpy scalars and arrays) takes the numpy route with floating-point warnings
+off. The ``type(x) is float`` tests come first because they are the cheapest.
 """
 
 from __future__ import annotations
 
 import math
+import operator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-_NUMBER = (int, float)
+#: The types of Python's own numbers (a numpy scalar is none of them, even np.float64).
+_PYTHON = frozenset({int, float, bool, complex})
+#: Python's real numbers.
+_REAL = frozenset({int, float, bool})
+
+_STATE: Any = None  # numpy >= 2: the state np.errstate sets, set here for 0.1 us, not 1.2 us
+_SILENT: Any = None
+try:
+    from numpy._core.umath import _extobj_contextvar
+
+    _STATE = _extobj_contextvar
+    with np.errstate(all="ignore"):
+        _SILENT = _STATE.get()
+except ImportError:  # numpy 1.x: quiet uses np.errstate itself
+    pass
+
+
+class quiet:  # noqa: N801 (used as np.errstate is)
+    """``with quiet():`` numpy's floating-point warnings are off, as with
+    ``np.errstate(all="ignore")``, which costs ten times more."""
+
+    __slots__ = ("_token",)
+    _token: Any
+
+    def __enter__(self) -> None:
+        if _STATE is None:
+            self._token = np.errstate(all="ignore")
+            self._token.__enter__()
+        else:
+            self._token = _STATE.set(_SILENT)
+
+    def __exit__(self, *exc: Any) -> None:
+        if _STATE is None:
+            self._token.__exit__(*exc)
+        else:
+            _STATE.reset(self._token)
+
+
+def no_bool(x: Any) -> Any:
+    """``x`` with numpy bools as int64 (numpy adds bools as a logical or; Python as 0 and 1)."""
+    dtype = getattr(x, "dtype", None)
+    return x.astype(np.int64) if dtype is not None and dtype.kind == "b" else x
+
+
+def floating(x: Any) -> Any:
+    """``x`` with numpy integers and bools as float64, for functions with a float result."""
+    dtype = getattr(x, "dtype", None)
+    return x.astype(np.float64) if dtype is not None and dtype.kind in "biu" else x
+
+
+def is_complex(x: Any) -> bool:
+    """Whether ``x`` is a complex number or an array of complex numbers."""
+    if isinstance(x, complex):
+        return True
+    dtype = getattr(x, "dtype", None)
+    return dtype is not None and dtype.kind == "c"
+
+
+def real(gate: str, x: Any, what: str) -> None:
+    """Refuse a complex ``x``: ``gate`` is defined for real numbers only (``what`` says why)."""
+    if is_complex(x):
+        example = x if isinstance(x, complex) else np.asarray(x).reshape(-1)[0]
+        raise ValueError(f"{gate}: got the complex number {example!r}; {what} real numbers")
+
+
+def _ieee(op: Callable[..., Any], *args: Any) -> Any:
+    """``op`` on Python numbers computed by numpy in float64 (or complex128): IEEE's value
+    where Python raises ``ZeroDivisionError`` or ``OverflowError``."""
+    kind = np.complex128 if any(type(a) is complex for a in args) else np.float64
+    with quiet():
+        return op(*(kind(a) for a in args)).item()
+
+
+def _fits(gate: str, op: Callable[..., Any], args: tuple[Any, ...], z: Any) -> None:
+    """Refuse an integer result ``z`` of ``op(*args)`` that wrapped around its type."""
+    dtype = np.asarray(z).dtype
+    with quiet():  # a float estimate first: the exact power of huge integers would never end
+        estimate = op(*(np.asarray(a, dtype=np.float64) for a in args))
+    huge = np.asarray(np.abs(estimate) > 2.0**64)
+    if huge.any():
+        first = np.asarray(estimate)[huge].reshape(-1)[0]
+        value = f"about {first:.4g}" if np.isfinite(first) else "(beyond float's range)"
+    else:
+        exact = np.asarray(op(*(np.asarray(a).astype(object) for a in args)), dtype=object)
+        wrong = np.asarray(np.asarray(z).astype(object) != exact, dtype=bool)
+        if not wrong.any():
+            return
+        value = str(exact[wrong].reshape(-1)[0])
+    raise ValueError(
+        f"{gate}: the result {value} does not fit {dtype} (numpy would wrap it around); "
+        "give floats or a wider integer type"
+    )
+
+
+def arithmetic(gate: str, op: Callable[..., Any], *args: Any) -> Any:
+    """``op(*args)`` under the policy: IEEE on numbers and arrays alike, bools as 0 and 1,
+    an integer result that does not fit its type refused."""
+    for a in args:  # a loop, not all(...): this is the hot path of numbers
+        if type(a) not in _PYTHON:
+            break
+    else:
+        try:
+            return op(*args)
+        except (ZeroDivisionError, OverflowError):
+            return _ieee(op, *args)
+    args = tuple(no_bool(a) for a in args)
+    with quiet():
+        z = op(*args)
+    dtype = getattr(z, "dtype", None)
+    if dtype is not None and dtype.kind in "iu":
+        _fits(gate, op, args, z)
+    return z
+
+
+def add(gate: str, x: Any, y: Any) -> Any:
+    """``x + y``."""
+    if type(x) is float and type(y) is float:
+        return x + y  # a float sum never raises: an overflow is inf already
+    return arithmetic(gate, operator.add, x, y)
+
+
+def sub(gate: str, x: Any, y: Any) -> Any:
+    """``x - y``."""
+    if type(x) is float and type(y) is float:
+        return x - y
+    return arithmetic(gate, operator.sub, x, y)
+
+
+def mul(gate: str, x: Any, y: Any) -> Any:
+    """``x * y``."""
+    if type(x) is float and type(y) is float:
+        return x * y
+    return arithmetic(gate, operator.mul, x, y)
+
+
+def div(gate: str, x: Any, y: Any) -> Any:
+    """``x / y``: ``1/0`` is ``inf``, ``0/0`` is ``nan``, on numbers as on arrays."""
+    return arithmetic(gate, operator.truediv, x, y)
+
+
+def neg(gate: str, x: Any) -> Any:
+    """``-x``."""
+    if type(x) is float:
+        return -x
+    return arithmetic(gate, operator.neg, x)
+
+
+def _fractional(c: Any) -> Any:
+    """Where the real exponent ``c`` is finite and not a whole number (a negative base
+    has no real power there; IEEE counts +-inf as even)."""
+    with quiet():
+        return np.asarray((np.mod(c, 1) != 0) & np.isfinite(c))
+
+
+def power(gate: str, x: Any, c: Any) -> Any:
+    """``x ** c``, refusing a negative real base with a fractional exponent (no real value).
+
+    An integer base to a negative power is a float, as in Python (numpy refuses it).
+    """
+    if type(x) in _REAL and type(c) in _REAL:
+        if x < 0 and math.isfinite(c) and c != int(c):
+            raise ValueError(_no_real_power(gate, x, c))
+        try:
+            return x**c
+        except (ZeroDivisionError, OverflowError):
+            return _ieee(operator.pow, x, c)
+    if not is_complex(x) and not is_complex(c):
+        negative = np.asarray(x < 0) & _fractional(c)
+        if negative.any():
+            shape = negative.shape
+            base = np.broadcast_to(x, shape)[negative].reshape(-1)[0]
+            exponent = np.broadcast_to(c, shape)[negative].reshape(-1)[0]
+            raise ValueError(_no_real_power(gate, base, exponent))
+        if getattr(x, "dtype", None) is not None and x.dtype.kind in "biu" and np.any(c < 0):
+            x = x.astype(np.float64)
+    return arithmetic(gate, operator.pow, x, c)
+
+
+def _no_real_power(gate: str, x: Any, c: Any) -> str:
+    return (
+        f"{gate}: {float(x)!r} ** {float(c)!r} has no real value "
+        "(a negative number to a fractional power)"
+    )
 
 
 def exp(x: Any) -> Any:
-    """``e ** x``, elementwise."""
-    if type(x) is float or isinstance(x, _NUMBER):
-        return math.exp(x)
-    return np.exp(x)
+    """``e ** x``, elementwise: ``inf`` past float's range, on numbers as on arrays."""
+    if type(x) is float or type(x) in _REAL:
+        try:
+            return math.exp(x)
+        except OverflowError:
+            return math.inf if x > 0 else 0.0  # a Python int beyond float's range
+    if type(x) is complex:
+        return _ieee(np.exp, x)
+    with quiet():
+        return np.exp(floating(x))
 
 
 def sigmoid(x: Any) -> Any:
     """``1 / (1 + e ** -x)``, elementwise, computed without overflow.
 
-    For ``x < 0`` it uses the equal form ``e ** x / (1 + e ** x)``, so the
-    exponential never exceeds 1: the limits at +-1000 are exactly 1 and 0.
+    Where ``x`` (its real part) is negative it uses the equal form ``e ** x / (1
+    + e ** x)``, so the exponential never exceeds 1: the limits at +-1000 are
+    exactly 1 and 0. Complex numbers are welcome; at a pole the value is ``inf``.
     """
-    if type(x) is float or isinstance(x, _NUMBER):
+    if type(x) is float or type(x) in _REAL:
         if x >= 0:
             return 1.0 / (1.0 + math.exp(-x))
-        e = math.exp(x)
+        e = math.exp(x)  # x < 0 or nan
         return e / (1.0 + e)
-    e = np.exp(-np.abs(x))  # at most 1, so no overflow
-    return np.where(np.asarray(x) >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    z = x if type(x) is not complex else np.complex128(x)
+    z = floating(z)
+    with quiet():
+        negative = np.real(z) < 0
+        e = np.exp(np.where(negative, z, -z))  # |e| <= 1, so no overflow
+        s = np.where(negative, e / (1.0 + e), 1.0 / (1.0 + e))
+    return s.item() if type(x) is complex else s
 
 
 def select(mask: Any, x: Any, y: Any) -> Any:
@@ -47,24 +254,83 @@ def select(mask: Any, x: Any, y: Any) -> Any:
     return np.where(mask, x, y)
 
 
+def route(mask: Any, dz: Any) -> tuple[Any, Any]:
+    """``dz`` where ``mask`` holds and 0 elsewhere, and the other way round: a
+    router's two gradients (exactly 0 for the loser, even where ``dz`` is ``inf``)."""
+    if mask is True or mask is False or type(mask) is np.bool_:
+        zero = type(dz)(0) if type(dz) in _PYTHON else np.zeros_like(dz)[()]
+        return (dz, zero) if mask else (zero, dz)
+    return np.where(mask, dz, 0), np.where(mask, 0, dz)
+
+
 def tanh(x: Any) -> Any:
-    """The hyperbolic tangent, elementwise."""
-    return math.tanh(x) if isinstance(x, _NUMBER) else np.tanh(x)
+    """The hyperbolic tangent, elementwise (complex numbers welcome)."""
+    if type(x) in _REAL:
+        return math.tanh(x)
+    if type(x) is complex:
+        return _ieee(np.tanh, x)
+    with quiet():
+        return np.tanh(floating(x))
 
 
-def log(x: Any) -> Any:
-    """The natural logarithm, elementwise; ``ValueError`` unless every element is positive."""
-    if isinstance(x, _NUMBER):
-        if x <= 0:
-            raise ValueError(f"log of {x!r}: the logarithm needs positive numbers")
-        return math.log(x)
-    if not np.all(np.asarray(x) > 0):
-        raise ValueError("log of an array with elements <= 0: the logarithm needs positive numbers")
-    return np.log(x)
+def log(gate: str, x: Any) -> Any:
+    """The natural logarithm, elementwise, for real ``x >= 0``: ``log(0)`` is ``-inf``
+    (a pole, as ``1/0``), ``nan`` stays ``nan``; a negative or complex ``x`` is refused."""
+    real(gate, x, "the logarithm takes")
+    if type(x) in _REAL:
+        if x > 0:
+            return math.log(x)
+        if x == 0:
+            return -math.inf
+        if x != x:
+            return x
+        raise ValueError(f"{gate}: log of {x!r} has no real value (the logarithm needs x >= 0)")
+    x = floating(x)
+    negative = np.asarray(x < 0)
+    if negative.any():
+        value = np.asarray(x)[negative].reshape(-1)[0]
+        raise ValueError(
+            f"{gate}: log of {value!r} (an element of the input) has no real value "
+            "(the logarithm needs x >= 0)"
+        )
+    with quiet():
+        return np.log(x)
 
 
-def relu(x: Any) -> Any:
-    """``max(x, 0)``, elementwise."""
-    if isinstance(x, _NUMBER):
-        return x if x > 0 else type(x)(0)
-    return np.maximum(x, 0)
+def ieee_log(x: Any) -> Any:
+    """The natural logarithm as IEEE has it, for gradients: ``log(0)`` is ``-inf``,
+    a negative real number gives ``nan``; complex numbers welcome."""
+    if type(x) in _REAL:
+        return math.log(x) if x > 0 else -math.inf if x == 0 else math.nan
+    if type(x) is complex:
+        return _ieee(np.log, x)
+    with quiet():
+        return np.log(floating(x))
+
+
+def real_part(x: Any) -> Any:
+    """The real part of ``x`` (``x`` itself for real numbers)."""
+    return x.real if isinstance(x, complex) else np.real(x)
+
+
+def relu(x: Any) -> tuple[Any, Any]:
+    """``max(x, 0)`` elementwise, with ``nan`` kept; and where the input passed
+    (``x > 0`` or ``nan``: a ``nan`` lets the gradient through, to be seen)."""
+    if type(x) is float or type(x) in _REAL:
+        passed = x > 0 or x != x
+        return (x if passed else type(x)(0)), passed
+    real("ReLUGate", x, "relu compares with 0, so it takes")
+    passed = (x > 0) | (x != x)
+    return np.maximum(x, 0), passed
+
+
+def maximum(x: Any, y: Any) -> tuple[Any, Any]:
+    """``max(x, y)`` elementwise, ``nan`` if either is ``nan``; and where ``x`` won
+    (``x >= y``, or ``x`` is ``nan``)."""
+    if type(x) in _REAL and type(y) in _REAL:
+        x_wins = x >= y or x != x
+        return (x if x_wins else y), x_wins
+    for value in (x, y):
+        real("MaxGate", value, "max compares its inputs, so it takes")
+    x_wins = (x >= y) | (x != x)
+    return select(x_wins, x, y), x_wins

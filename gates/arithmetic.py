@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gates import _numeric
 from gates.base import Gate
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "MulConstantGate",
     "MulGate",
     "PowGate",
+    "PowerGate",
     "ReciprocalGate",
     "SubGate",
 ]
@@ -45,9 +47,9 @@ class AddGate(Gate):
 
     def forward(self, x: Any, y: Any, *more: Any) -> Any:
         self.n_inputs = 2 + len(more)
-        z = x + y
+        z = _numeric.add("AddGate", x, y)
         for term in more:
-            z = z + term
+            z = _numeric.add("AddGate", z, term)
         return z
 
     def backward(self, dz: Any) -> list[Any]:
@@ -70,10 +72,10 @@ class SubGate(Gate):
     symbol = "-"
 
     def forward(self, x: Any, y: Any) -> Any:
-        return x - y
+        return _numeric.sub("SubGate", x, y)
 
     def backward(self, dz: Any) -> list[Any]:
-        return [dz, -dz]
+        return [dz, _numeric.neg("SubGate", dz)]
 
     def local_gradient_formula(self, slot: int) -> str:
         return "1" if slot == 0 else "-1"
@@ -104,11 +106,11 @@ class MulGate(Gate):
     def forward(self, x: Any, y: Any) -> Any:
         self.x = x
         self.y = y
-        return x * y
+        return _numeric.mul("MulGate", x, y)
 
     def backward(self, dz: Any) -> list[Any]:
-        dx = self.y * dz
-        dy = self.x * dz
+        dx = _numeric.mul("MulGate", self.y, dz)
+        dy = _numeric.mul("MulGate", self.x, dz)
         return [dx, dy]
 
     def local_gradient_formula(self, slot: int) -> str:
@@ -122,12 +124,23 @@ class DivGate(Gate):
     ----------
     x, y : number or numpy.ndarray
         The inputs of the latest forward.
+    z : number or numpy.ndarray
+        The output of the latest forward.
+
+    Notes
+    -----
+    Division by zero follows IEEE on numbers as on arrays: ``1/0`` is ``inf``,
+    ``0/0`` is ``nan``. ``dy`` is computed as ``-(dz * z) / y``, so it stays
+    finite where ``y**2`` alone would underflow to 0 (``x = y = 1e-200`` gives
+    ``-1e200``, not ``-inf``).
 
     Examples
     --------
     >>> gate = DivGate()
     >>> gate.forward(3.0, 2.0), gate.backward(1.0)
     (1.5, [0.5, -0.75])
+    >>> gate.forward(1.0, 0.0), gate.backward(1.0)
+    (inf, [inf, -inf])
     """
 
     symbol = "/"
@@ -135,11 +148,14 @@ class DivGate(Gate):
     def forward(self, x: Any, y: Any) -> Any:
         self.x = x
         self.y = y
-        return x / y
+        self.z = z = _numeric.div("DivGate", x, y)
+        return z
 
     def backward(self, dz: Any) -> list[Any]:
-        dx = dz / self.y
-        dy = -dz * self.x / (self.y * self.y)
+        dx = _numeric.div("DivGate", dz, self.y)
+        dy = _numeric.neg(
+            "DivGate", _numeric.div("DivGate", _numeric.mul("DivGate", dz, self.z), self.y)
+        )
         return [dx, dy]
 
     def local_gradient_formula(self, slot: int) -> str:
@@ -171,10 +187,10 @@ class MulConstantGate(Gate):
         return f"MulConstantGate({self.c!r})"
 
     def forward(self, x: Any) -> Any:
-        return self.c * x
+        return _numeric.mul("MulConstantGate", self.c, x)
 
     def backward(self, dz: Any) -> list[Any]:
-        return [self.c * dz]
+        return [_numeric.mul("MulConstantGate", self.c, dz)]
 
     def local_gradient_formula(self, slot: int) -> str:
         return f"{self.c:g}"
@@ -205,7 +221,7 @@ class AddConstantGate(Gate):
         return f"AddConstantGate({self.c!r})"
 
     def forward(self, x: Any) -> Any:
-        return x + self.c
+        return _numeric.add("AddConstantGate", x, self.c)
 
     def backward(self, dz: Any) -> list[Any]:
         return [dz]
@@ -222,6 +238,13 @@ class ReciprocalGate(Gate):
     x : number or numpy.ndarray
         The input of the latest forward.
 
+    Notes
+    -----
+    IEEE on numbers as on arrays: ``1/0`` is ``inf`` and its gradient ``-inf``;
+    at ``1e-200`` the gradient ``-1e400`` overflows to ``-inf``. ``dx`` is
+    computed as ``-(dz / x) / x``, so a small ``dz`` keeps it finite where
+    ``x**2`` alone would underflow to 0.
+
     Examples
     --------
     The lectures' last gate of the sigmoid neuron, at 1.37:
@@ -235,10 +258,16 @@ class ReciprocalGate(Gate):
 
     def forward(self, x: Any) -> Any:
         self.x = x
-        return 1 / x
+        return _numeric.div("ReciprocalGate", 1, x)
 
     def backward(self, dz: Any) -> list[Any]:
-        return [-dz / (self.x * self.x)]
+        x = self.x
+        return [
+            _numeric.neg(
+                "ReciprocalGate",
+                _numeric.div("ReciprocalGate", _numeric.div("ReciprocalGate", dz, x), x),
+            )
+        ]
 
     def local_gradient_formula(self, slot: int) -> str:
         return "-1/{x}^2"
@@ -263,13 +292,26 @@ class PowGate(Gate):
     ------
     ValueError
         In ``forward``, for a negative number raised to a fractional power
-        (no real result).
+        (no real result), on numbers and arrays alike; or for an integer
+        result that does not fit its type.
+
+    Notes
+    -----
+    ``PowGate(0)`` is the constant 1: its gradient is 0 everywhere, at ``x =
+    0`` too (where ``0 * 0**-1`` would be ``nan``). Where ``x**(c-1)`` has a
+    pole (``x = 0`` with ``c < 1``) the gradient is IEEE's ``+-inf``, as
+    ``0**-1`` is ``inf``.
 
     Examples
     --------
     >>> gate = PowGate(2)
     >>> gate.forward(3.0), gate.backward(1.0)
     (9.0, [6.0])
+    >>> gate = PowGate(0)
+    >>> gate.forward(0.0), gate.backward(1.0)
+    (1.0, [0.0])
+    >>> PowGate(-1).forward(0.0)
+    inf
     """
 
     def __init__(self, c: float) -> None:
@@ -281,13 +323,13 @@ class PowGate(Gate):
 
     def forward(self, x: Any) -> Any:
         self.x = x
-        z = x**self.c
-        if isinstance(z, complex):
-            raise ValueError(f"{x!r} ** {self.c!r} has no real value")
-        return z
+        return _numeric.power("PowGate", x, self.c)
 
     def backward(self, dz: Any) -> list[Any]:
-        return [self.c * self.x ** (self.c - 1) * dz]
+        if self.c == 0:
+            return [_numeric.mul("PowGate", 0.0, dz)]
+        local = _numeric.power("PowGate", self.x, self.c - 1)
+        return [_numeric.mul("PowGate", _numeric.mul("PowGate", local, self.c), dz)]
 
     @property
     def c_minus_1(self) -> float:
@@ -296,6 +338,83 @@ class PowGate(Gate):
 
     def local_gradient_formula(self, slot: int) -> str:
         return "{c}*{x}^{c_minus_1:(c-1)}"
+
+
+class PowerGate(Gate):
+    """Raise one input to the power of another: ``z = x ** y``;
+    ``dx = y * x**(y-1) * dz`` and ``dy = log(x) * x**y * dz``.
+
+    :class:`PowGate` is the gate of a constant exponent; this one takes the
+    exponent as an input, so it has a gradient too.
+
+    Attributes
+    ----------
+    x, y : number or numpy.ndarray
+        The inputs of the latest forward.
+    z : number or numpy.ndarray
+        The output of the latest forward.
+
+    Raises
+    ------
+    ValueError
+        In ``forward``, for a negative real ``x`` to a fractional ``y`` (no
+        real value), on numbers and arrays alike; or for an integer result
+        that does not fit its type.
+
+    Notes
+    -----
+    Where ``x <= 0`` (real numbers):
+
+    - ``y = 0``: ``z = 1`` whatever ``x``, so ``dx = 0`` (at ``x = 0`` too).
+    - ``x = 0``, ``y > 0``: ``z = 0`` for every ``y > 0``, so ``dy = 0``;
+      at ``y = 0`` too (the convention of the other engines: ``z`` jumps there).
+    - ``x = 0``, ``y < 0``: ``z = inf``; ``dx`` and ``dy`` are IEEE's
+      infinities (``log(0) = -inf``).
+    - ``x < 0`` with an integer ``y``: ``z`` and ``dx`` are real, but
+      ``y -> x**y`` has no real derivative (``x**y`` is complex for the ``y``
+      nearby): ``dy`` is ``nan``.
+
+    Complex inputs are welcome: the gate is then the analytic ``x ** y``.
+
+    Examples
+    --------
+    >>> gate = PowerGate()
+    >>> gate.forward(2.0, 3.0)
+    8.0
+    >>> dx, dy = gate.backward(1.0)
+    >>> dx, round(dy, 4)
+    (12.0, 5.5452)
+    >>> gate.forward(0.0, 2.0), gate.backward(1.0)
+    (0.0, [0.0, 0.0])
+    >>> gate.forward(-2.0, 3.0), gate.backward(1.0)
+    (-8.0, [12.0, nan])
+    """
+
+    symbol = "**"
+
+    def forward(self, x: Any, y: Any) -> Any:
+        self.x = x
+        self.y = y
+        self.z = z = _numeric.power("PowerGate", x, y)
+        return z
+
+    def backward(self, dz: Any) -> list[Any]:
+        x, y, z = self.x, self.y, self.z
+        needs = self.needs_input_grad or (True, True)
+        dx = dy = None
+        if needs[0]:
+            local = _numeric.mul(
+                "PowerGate", y, _numeric.power("PowerGate", x, _numeric.sub("PowerGate", y, 1))
+            )
+            dx = _numeric.mul("PowerGate", _numeric.select(y == 0, 0.0, local), dz)
+        if needs[1]:
+            local = _numeric.mul("PowerGate", _numeric.ieee_log(x), z)
+            flat = (x == 0) & (_numeric.real_part(y) >= 0)
+            dy = _numeric.mul("PowerGate", _numeric.select(flat, 0.0, local), dz)
+        return [dx, dy]
+
+    def local_gradient_formula(self, slot: int) -> str:
+        return "{y}*{x}^({y}-1)" if slot == 0 else "log({x})*{x}^{y}"
 
 
 class ConstantGate(Gate):

@@ -25,6 +25,11 @@ class ExpGate(Gate):
     >>> gate = ExpGate()
     >>> round(gate.forward(-1.0), 2), round(gate.backward(-0.53)[0], 2)
     (0.37, -0.2)
+
+    Past float's range the value is ``inf``, on numbers as on arrays (IEEE):
+
+    >>> gate.forward(1000.0), gate.backward(1.0)
+    (inf, [inf])
     """
 
     symbol = "exp"
@@ -34,7 +39,7 @@ class ExpGate(Gate):
         return z
 
     def backward(self, dz: Any) -> list[Any]:
-        return [self.z * dz]
+        return [_numeric.mul("ExpGate", self.z, dz)]
 
     def local_gradient_formula(self, slot: int) -> str:
         return "exp({x})"
@@ -44,7 +49,8 @@ class SigmoidGate(Gate):
     """Sigmoid: ``z = 1 / (1 + e ** -x)``; ``dx = (1 - z) * z * dz``.
 
     Computed without overflow for any input: ``forward(1000)`` is exactly 1.0
-    and ``forward(-1000)`` exactly 0.0, with no warning.
+    and ``forward(-1000)`` exactly 0.0, with no warning. ``nan`` gives ``nan``;
+    a complex input gives the complex sigmoid.
 
     Attributes
     ----------
@@ -69,7 +75,10 @@ class SigmoidGate(Gate):
         return z
 
     def backward(self, dz: Any) -> list[Any]:
-        return [(1 - self.z) * self.z * dz]
+        z = self.z
+        if type(z) is float and type(dz) is float:
+            return [(1 - z) * z * dz]
+        return [_numeric.mul("SigmoidGate", _numeric.mul("SigmoidGate", 1 - z, z), dz)]
 
     def local_gradient_formula(self, slot: int) -> str:
         return "(1 - {z}) * {z}"
@@ -83,13 +92,17 @@ class MaxGate(Gate):
     Attributes
     ----------
     x_wins : bool or numpy.ndarray of bool
-        Where ``x >= y`` in the latest forward.
+        Where ``x >= y`` (or ``x`` is ``nan``) in the latest forward.
 
     Notes
     -----
     At a tie (``x == y``) the whole gradient goes to the first input, ``x``:
-    the gate routes, it never splits. ``y``'s gradient is ``dz`` minus ``x``'s,
-    so the two always add up to ``dz``.
+    the gate routes, it never splits: one gradient is ``dz``, the other 0.
+
+    ``nan`` wins: ``max(nan, 1)`` and ``max(1, nan)`` are both ``nan`` (as
+    numpy's ``maximum``), on numbers as on arrays, and the ``nan`` input
+    receives the gradient. Complex inputs are refused (``ValueError``): they
+    have no order.
 
     Examples
     --------
@@ -104,12 +117,11 @@ class MaxGate(Gate):
     gradient_pattern = "a max gate routes it to the larger input"
 
     def forward(self, x: Any, y: Any) -> Any:
-        self.x_wins = x_wins = x >= y
-        return _numeric.select(x_wins, x, y)
+        z, self.x_wins = _numeric.maximum(x, y)
+        return z
 
     def backward(self, dz: Any) -> list[Any]:
-        dx = dz * self.x_wins
-        return [dx, dz - dx]
+        return list(_numeric.route(self.x_wins, dz))
 
     def local_gradient_formula(self, slot: int) -> str:
         return "[{x} >= {y}]" if slot == 0 else "[{x} < {y}]"
@@ -124,11 +136,13 @@ class ReLUGate(Gate):
     Attributes
     ----------
     passed : bool or numpy.ndarray of bool
-        Where ``x > 0`` in the latest forward.
+        Where ``x > 0`` (or ``x`` is ``nan``) in the latest forward.
 
     Notes
     -----
     At the kink, ``x == 0``, the gradient is 0 (the element did not pass).
+    ``nan`` passes, on numbers as on arrays: ``relu(nan)`` is ``nan`` and
+    receives ``dz``. Complex inputs are refused (``ValueError``).
 
     Examples
     --------
@@ -145,11 +159,11 @@ class ReLUGate(Gate):
     symbol = "relu"
 
     def forward(self, x: Any) -> Any:
-        self.passed = x > 0
-        return _numeric.relu(x)
+        z, self.passed = _numeric.relu(x)
+        return z
 
     def backward(self, dz: Any) -> list[Any]:
-        return [dz * self.passed]
+        return [_numeric.route(self.passed, dz)[0]]
 
     def local_gradient_formula(self, slot: int) -> str:
         return "[{x} > 0]"
@@ -179,7 +193,10 @@ class TanhGate(Gate):
         return self.z
 
     def backward(self, dz: Any) -> list[Any]:
-        return [(1 - self.z * self.z) * dz]
+        z = self.z
+        if type(z) is float and type(dz) is float:
+            return [(1 - z * z) * dz]
+        return [_numeric.mul("TanhGate", 1 - _numeric.mul("TanhGate", z, z), dz)]
 
     def local_gradient_formula(self, slot: int) -> str:
         return "1 - {z}^2"
@@ -196,24 +213,32 @@ class LogGate(Gate):
     Raises
     ------
     ValueError
-        In ``forward``, unless every element of ``x`` is positive.
+        In ``forward``, for a negative element of ``x`` (no real logarithm) or
+        a complex one, naming it.
+
+    Notes
+    -----
+    ``log(0)`` is ``-inf``, with the gradient ``inf`` (a pole, as ``1/0``);
+    ``log(nan)`` is ``nan``: on numbers as on arrays.
 
     Examples
     --------
     >>> gate = LogGate()
     >>> round(gate.forward(2.0), 4), gate.backward(1.0)
     (0.6931, [0.5])
+    >>> gate.forward(0.0), gate.backward(1.0)
+    (-inf, [inf])
     """
 
     symbol = "log"
 
     def forward(self, x: Any) -> Any:
-        z = _numeric.log(x)
+        z = _numeric.log("LogGate", x)
         self.x = x
         return z
 
     def backward(self, dz: Any) -> list[Any]:
-        return [dz / self.x]
+        return [_numeric.div("LogGate", dz, self.x)]
 
     def local_gradient_formula(self, slot: int) -> str:
         return "1/{x}"

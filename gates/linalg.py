@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
 
+from gates import _numeric
 from gates.base import Gate
 
 __all__ = ["MatMulGate", "MeanGate", "StackGate", "SumGate"]
@@ -24,6 +26,12 @@ class MatMulGate(Gate):
     ----------
     a, b : numpy.ndarray
         The operands of the latest forward.
+
+    Notes
+    -----
+    Empty dimensions work as numpy's ``@`` has them (a ``(3, 0) @ (0, 4)``
+    product is zeros, with empty gradients); bools are the integers 0 and 1,
+    an integer product that does not fit its type is refused.
 
     Examples
     --------
@@ -45,12 +53,21 @@ class MatMulGate(Gate):
     symbol = "@"
 
     def forward(self, a: Any, b: Any) -> Any:
-        self.a = np.asarray(a)
-        self.b = np.asarray(b)
-        return self.a @ self.b
+        self.a = a = _numeric.no_bool(np.asarray(a))
+        self.b = b = _numeric.no_bool(np.asarray(b))
+        if a.ndim == 0 or b.ndim == 0:
+            raise ValueError(
+                f"MatMulGate: a matrix product takes arrays of one axis or more, "
+                f"got shapes {a.shape} and {b.shape}"
+            )
+        return _numeric.arithmetic("MatMulGate", operator.matmul, a, b)
 
     def backward(self, dz: Any) -> list[Any]:
         a, b = self.a, self.b
+        with _numeric.quiet():
+            return self._gradients(a, b, dz)
+
+    def _gradients(self, a: np.ndarray, b: np.ndarray, dz: Any) -> list[Any]:
         if a.ndim == 2 and b.ndim == 2:  # the dense layer's case, kept short
             needs = self.needs_input_grad or (True, True)
             return [dz @ b.T if needs[0] else None, a.T @ dz if needs[1] else None]
@@ -77,7 +94,11 @@ def _axes(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
     """``axis`` as a sorted tuple of non-negative axes of an array of ``ndim`` axes."""
     if axis is None:
         return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    # operator.index: a numpy integer is an axis too, a float is not
+    if isinstance(axis, tuple):
+        axes = tuple(operator.index(a) for a in axis)
+    else:
+        axes = (operator.index(axis),)
     for a in axes:
         if not -ndim <= a < ndim:
             raise ValueError(f"axis {a} is out of range for an input of {ndim} dimensions")
@@ -99,20 +120,21 @@ class _Reduction(Gate):
         """Remember the input's shape and dtype, and reduce it; a single number
         comes back as a Python number."""
         self.shape = np.shape(x)
-        self.dtype = np.result_type(x, 1.0)  # a float type: int inputs get float64 gradients
+        self.dtype = np.result_type(_numeric.floating(np.asarray(x)), 1.0)  # float gradients
         self.axes = _axes(self.axis, len(self.shape))
-        z = reduce(x, axis=self.axis, keepdims=self.keepdims)
+        z = reduce(x)
         return z.item() if np.ndim(z) == 0 else z
 
     def _spread(self, dz: Any, scale: float) -> Any:
         """``dz * scale`` with the reduced axes put back, broadcast to the input's shape."""
         if self.shape == ():
-            return dz * scale
+            return _numeric.mul(type(self).__name__, dz, scale)
         dtype = np.result_type(self.dtype, dz)  # a Python number keeps float32 float32
         dz = np.asarray(dz)
         if not self.keepdims:
             dz = np.expand_dims(dz, self.axes)
-        return np.broadcast_to(dz * scale, self.shape).astype(dtype)
+        with _numeric.quiet():
+            return np.broadcast_to(dz * scale, self.shape).astype(dtype)
 
 
 class SumGate(_Reduction):
@@ -134,7 +156,8 @@ class SumGate(_Reduction):
 
     Notes
     -----
-    A reduction to a single number returns a Python number.
+    A reduction to a single number returns a Python number. Bools count as 0
+    and 1; an integer sum that does not fit its type is refused.
 
     Examples
     --------
@@ -150,7 +173,13 @@ class SumGate(_Reduction):
     symbol = "sum"
 
     def forward(self, x: Any) -> Any:
-        return self._reduce(np.sum, x)
+        return self._reduce(self._sum, x)
+
+    def _sum(self, x: Any) -> Any:
+        return _numeric.arithmetic("SumGate", self._sum_of, x)
+
+    def _sum_of(self, x: Any) -> Any:
+        return np.sum(x, axis=self.axis, keepdims=self.keepdims)
 
     def backward(self, dz: Any) -> list[Any]:
         return [self._spread(dz, 1)]
@@ -179,7 +208,9 @@ class MeanGate(_Reduction):
 
     Notes
     -----
-    A reduction to a single number returns a Python number.
+    A reduction to a single number returns a Python number. The mean of no
+    elements (a zero-length axis) is ``nan``, IEEE's ``0/0``, with no warning,
+    and its gradient is empty. Integers and bools are averaged in float64.
 
     Examples
     --------
@@ -194,7 +225,12 @@ class MeanGate(_Reduction):
     symbol = "mean"
 
     def forward(self, x: Any) -> Any:
-        return self._reduce(np.mean, x)
+        return self._reduce(self._mean, x)
+
+    def _mean(self, x: Any) -> Any:
+        x = _numeric.floating(np.asarray(x))
+        with _numeric.quiet():  # 0/0 for an empty axis: nan, where np.mean would warn
+            return np.sum(x, axis=self.axis, keepdims=self.keepdims) / self.n
 
     @property
     def n(self) -> int:
@@ -202,6 +238,8 @@ class MeanGate(_Reduction):
         return int(np.prod([self.shape[a] for a in self.axes]))
 
     def backward(self, dz: Any) -> list[Any]:
+        if self.n == 0:  # nothing was averaged: the gradient is empty
+            return [np.zeros(self.shape, self.dtype)]
         return [self._spread(dz, 1 / self.n)]
 
     def local_gradient_formula(self, slot: int) -> str:

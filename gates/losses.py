@@ -11,15 +11,27 @@ from typing import Any
 
 import numpy as np
 
+from gates import _numeric
 from gates.base import Gate
 
 __all__ = ["HingeGate", "MSEGate", "SoftmaxCrossEntropyGate"]
 
 
-def _same_shape(prediction: Any, target: Any, what: str) -> tuple[np.ndarray, np.ndarray]:
-    """Both as arrays, refusing a target that would broadcast the prediction to
-    another shape (``(n, 1)`` against ``(n,)`` would silently compare all pairs)."""
-    p, t = np.asarray(prediction), np.asarray(target)
+def _mean(x: np.ndarray) -> float:
+    """The mean of ``x`` as a Python float: ``nan`` for an empty batch, with no warning."""
+    with _numeric.quiet():
+        return float(np.sum(x) / x.size) if x.size else float("nan")
+
+
+def _same_shape(
+    gate: str, prediction: Any, target: Any, what: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Both as real float arrays, refusing a complex one and a target that would broadcast
+    the prediction to another shape (``(n, 1)`` against ``(n,)`` would compare all pairs)."""
+    for value in (prediction, target):
+        _numeric.real(gate, value, "a loss takes")
+    p = _numeric.floating(np.asarray(prediction))
+    t = _numeric.floating(np.asarray(target))
     if np.broadcast_shapes(p.shape, t.shape) != p.shape:
         raise ValueError(
             f"{what} of shape {t.shape} does not fit predictions of shape {p.shape}: "
@@ -74,10 +86,13 @@ class SoftmaxCrossEntropyGate(Gate):
     symbol = "softmax-xent"
 
     def forward(self, logits: Any, labels: Any) -> Any:
-        logits, labels = np.asarray(logits), np.asarray(labels)
+        _numeric.real("SoftmaxCrossEntropyGate", logits, "the logits are")
+        logits, labels = _numeric.floating(np.asarray(logits)), np.asarray(labels)
         if logits.ndim == 0:
             raise ValueError("the logits must have an axis of classes, got a single number")
         classes = logits.shape[-1]
+        if classes == 0:
+            raise ValueError(f"the logits of shape {logits.shape} have no classes")
         if labels.shape != logits.shape[:-1] or labels.dtype.kind not in "iu":
             raise ValueError(
                 f"the labels must be integers of shape {logits.shape[:-1]} (the logits' shape "
@@ -87,21 +102,23 @@ class SoftmaxCrossEntropyGate(Gate):
             raise ValueError(
                 f"labels must lie in 0 .. {classes - 1}, got {labels.min()} .. {labels.max()}"
             )
-        with np.errstate(over="ignore"):  # near float's limit a shifted logit is -inf: exp gives 0
+        with _numeric.quiet():  # near float's limit a shifted logit is -inf: exp gives 0
             shifted = logits - logits.max(axis=-1, keepdims=True)
-        exp = np.exp(shifted)
-        total = exp.sum(axis=-1, keepdims=True)
-        self.probs = exp / total
+            exp = np.exp(shifted)
+            total = exp.sum(axis=-1, keepdims=True)
+            self.probs = exp / total
+            picked = np.take_along_axis(shifted, labels[..., np.newaxis], axis=-1)
+            losses = np.log(total) - picked
         self.labels = labels
-        picked = np.take_along_axis(shifted, labels[..., np.newaxis], axis=-1)
-        return float(np.mean(np.log(total) - picked))
+        return _mean(losses)
 
     def backward(self, dz: Any) -> list[Any]:
         labels = self.labels
         grad = self.probs.copy()
         rows = grad.reshape(-1, grad.shape[-1])  # a view: writes go to grad
         rows[np.arange(rows.shape[0]), labels.reshape(-1)] -= 1
-        grad *= dz / max(labels.size, 1)
+        with _numeric.quiet():
+            grad *= dz / max(labels.size, 1)
         return [grad, np.zeros(labels.shape)]
 
 
@@ -136,9 +153,10 @@ class MSEGate(Gate):
     symbol = "mse"
 
     def forward(self, prediction: Any, target: Any) -> Any:
-        p, t = _same_shape(prediction, target, "target")
-        self.diff = p - t
-        return float(np.mean(self.diff * self.diff))
+        p, t = _same_shape("MSEGate", prediction, target, "target")
+        with _numeric.quiet():
+            self.diff = p - t
+            return _mean(self.diff * self.diff)
 
     @property
     def n(self) -> int:
@@ -146,8 +164,9 @@ class MSEGate(Gate):
         return max(int(self.diff.size), 1)
 
     def backward(self, dz: Any) -> list[Any]:
-        grad = self.diff * (2 * dz / self.n)
-        return [grad, -grad]
+        with _numeric.quiet():
+            grad = self.diff * (2 * dz / self.n)
+            return [grad, -grad]
 
     def local_gradient_formula(self, slot: int) -> str:
         formula = "2*({prediction} - {target})/{n}"
@@ -189,15 +208,17 @@ class HingeGate(Gate):
     symbol = "hinge"
 
     def forward(self, scores: Any, labels: Any) -> Any:
-        s, y = _same_shape(scores, labels, "labels")
-        margins = 1 - y * s
-        self.violated = margins > 0
-        self.scores, self.labels = s, y
-        return float(np.mean(np.maximum(margins, 0)))
+        s, y = _same_shape("HingeGate", scores, labels, "labels")
+        with _numeric.quiet():
+            margins = 1 - y * s
+            self.violated = (margins > 0) | np.isnan(margins)
+            self.scores, self.labels = s, y
+            return _mean(np.maximum(margins, 0))
 
     def backward(self, dz: Any) -> list[Any]:
-        scale = dz / max(self.violated.size, 1)
-        return [
-            np.where(self.violated, -self.labels * scale, 0.0),
-            np.where(self.violated, -self.scores * scale, 0.0),
-        ]
+        with _numeric.quiet():
+            scale = dz / max(self.violated.size, 1)
+            return [
+                np.where(self.violated, -self.labels * scale, 0.0),
+                np.where(self.violated, -self.scores * scale, 0.0),
+            ]

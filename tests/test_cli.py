@@ -53,7 +53,7 @@ def test_bad_usage_exits_2_without_traceback(args):
     [
         (["demo", "--digits", "-1"], "compgraph demo: --digits must be 0 or more\n"),
         (["eval", "x * y", "x=1"], "compgraph eval: no value for y (give y=VALUE)\n"),
-        (["eval", "1 / x", "x=0"], "compgraph eval: node '1 / x' (ReciprocalGate).forward raised"),
+        (["eval", "x ** 0.5", "x=-1"], "compgraph eval: node 'x ** 0.5' (PowGate).forward raised"),
     ],
 )
 def test_an_error_in_a_command_is_one_line_and_status_2(argv, err, capsys):

@@ -102,7 +102,7 @@ def test_an_expression_starting_with_a_minus() -> None:
         (["x", "x=['a']"], "compgraph eval: x=['a']: not a number or a list of numbers"),
         (["x", "x"], "compgraph eval: 'x': give each value as NAME=VALUE"),
         (["x", "x=1", "x=2"], "compgraph eval: x is given twice"),
-        (["1 / x", "x=0"], "compgraph eval: node '1 / x' (ReciprocalGate).forward raised"),
+        (["x ** 0.5", "x=-1"], "compgraph eval: node 'x ** 0.5' (PowGate).forward raised"),
         (["x", "x=1", "--draw", "out.jpg"], "compgraph eval: draw: cannot tell the image type"),
         (["x", "x=1", "--draw", "missing/dir/out.svg"], "compgraph eval: "),
         (["x", "x=1", "--digits", "-1"], "compgraph eval: --digits must be 0 or more"),

@@ -277,6 +277,11 @@ BUILT_IN_FORMULAS = [
     (gates.AddConstantGate(1), {"a": 2}, ["1"]),
     (gates.ReciprocalGate(), {"a": -2}, ["-1/x^2 = -1/(-2)^2 = -0.25"]),
     (gates.PowGate(3), {"a": -2}, ["c*x^(c-1) = 3*(-2)^2 = 12"]),
+    (
+        gates.PowerGate(),
+        {"a": 2.0, "b": 3.0},
+        ["y*x^(y-1) = 3*2^(3-1) = 12", "log(x)*x^y = log(2)*2^3 = 5.55"],
+    ),
     (gates.ExpGate(), {"a": 0}, ["exp(x) = exp(0) = 1"]),
     (gates.SigmoidGate(), {"a": 0}, ["(1 - σ(x)) * σ(x) = (1 - 0.5) * 0.5 = 0.25"]),
     (gates.MaxGate(), {"a": -1, "b": -3}, ["[x >= y] = [-1 >= -3] = 1", "[x < y] = [-1 < -3] = 0"]),

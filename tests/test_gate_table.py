@@ -32,6 +32,7 @@ from gates import (
     MSEGate,
     MulConstantGate,
     MulGate,
+    PowerGate,
     PowGate,
     ReciprocalGate,
     ReLUGate,
@@ -71,9 +72,12 @@ def unary(positive: bool = False, shapes: list[Shape] = SHAPES) -> list[tuple[An
     return [(draw(shape, 1, positive),) for shape in shapes]
 
 
-def binary(crossed: list[tuple[Shape, Shape]] = CROSSED) -> list[tuple[Any, ...]]:
+def binary(
+    crossed: list[tuple[Shape, Shape]] = CROSSED, positive: bool = False
+) -> list[tuple[Any, ...]]:
+    """Pairs of inputs of the same and of crossed shapes; the first positive if asked."""
     pairs = [(shape, shape) for shape in SHAPES] + crossed
-    return [(draw(x, 2), draw(y, 3)) for x, y in pairs]
+    return [(draw(x, 2, positive), draw(y, 3)) for x, y in pairs]
 
 
 def matmul() -> list[tuple[Any, ...]]:
@@ -166,6 +170,8 @@ TABLE: list[Row] = [
     Row("PowGate(3)", lambda: PowGate(3), unary()),
     Row("PowGate(-1.5)", lambda: PowGate(-1.5), unary(positive=True)),  # x > 0
     Row("PowGate(0.5)", lambda: PowGate(0.5), unary(positive=True)),
+    Row("PowGate(0)", lambda: PowGate(0), unary()),
+    Row("PowerGate", PowerGate, binary(positive=True)),  # x > 0: log(x) in dy
     Row("ConstantGate(-4.0)", lambda: ConstantGate(-4.0), [()]),
     Row("ConstantGate(array)", lambda: ConstantGate(np.arange(6.0).reshape(2, 3)), [()]),
     Row("ExpGate", ExpGate, unary()),

@@ -4,6 +4,7 @@ are in tests/test_gate_table.py)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -54,3 +55,55 @@ def test_unary_gates_on_random_inputs(gate_class: Any, x: Any) -> None:
 def test_max_on_random_inputs_away_from_ties(x: Any, y: Any) -> None:
     assume(np.min(np.abs(x - y)) > 1e-3)
     assert check_gate(MaxGate(), x, y, trials=0)
+
+
+# --- The numeric policy (docs/gates.md), with exact numbers ---
+
+FORMS = [float, np.float64, np.array, lambda v: np.array([v])]
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_exp_past_float_range_is_inf_with_no_warning(form: Any) -> None:
+    gate = ExpGate()
+    assert np.asarray(gate.forward(form(1000.0))).reshape(-1)[0] == math.inf
+    assert np.asarray(gate.backward(form(1.0))[0]).reshape(-1)[0] == math.inf
+    assert np.asarray(gate.forward(form(-1000.0))).reshape(-1)[0] == 0.0
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_max_gives_nan_whichever_input_is_nan(form: Any) -> None:
+    for x, y, nan_slot in [(math.nan, 1.0, 0), (1.0, math.nan, 1)]:
+        gate = MaxGate()
+        assert math.isnan(np.asarray(gate.forward(form(x), form(y))).reshape(-1)[0])
+        grads = [np.asarray(g).reshape(-1)[0] for g in gate.backward(form(2.0))]
+        assert grads[nan_slot] == 2.0 and grads[1 - nan_slot] == 0.0
+
+
+def test_max_sends_the_loser_exactly_0_even_for_an_infinite_dz() -> None:
+    gate = MaxGate()
+    gate.forward(3.0, 1.0)
+    assert gate.backward(math.inf) == [math.inf, 0.0]
+    gate.forward(np.array([3.0, 1.0]), np.array([1.0, 3.0]))
+    dx, dy = gate.backward(np.array([math.inf, math.inf]))
+    np.testing.assert_array_equal(dx, [math.inf, 0.0])
+    np.testing.assert_array_equal(dy, [0.0, math.inf])
+
+
+@pytest.mark.parametrize("x", [2 + 4j, np.complex128(2 + 4j), np.array([2 + 4j])])
+def test_sigmoid_of_a_complex_number_is_the_complex_sigmoid(x: Any) -> None:
+    expected = 1 / (1 + np.exp(-(2 + 4j)))
+    got = np.asarray(SigmoidGate().forward(x)).reshape(-1)[0]
+    assert got == pytest.approx(expected, rel=1e-14) and got.imag != 0
+
+
+@pytest.mark.parametrize("x", [1j, np.array([1 + 1j])])
+def test_max_refuses_complex_numbers(x: Any) -> None:
+    with pytest.raises(ValueError, match=r"MaxGate: got the complex number .*; max compares"):
+        MaxGate().forward(x, 0.0)
+
+
+def test_float_functions_of_integers_and_bools_are_float64() -> None:
+    for x in (np.array([1], np.int8), np.array([True])):
+        assert ExpGate().forward(x).dtype == np.float64
+        assert SigmoidGate().forward(x).dtype == np.float64
+    assert ExpGate().forward(np.array([1], np.int8))[0] == math.e

@@ -1,6 +1,8 @@
 """MatMulGate, SumGate, MeanGate and StackGate (in gates/linalg.py): values, the
 lectures' rules and dtypes (their gradients are checked in tests/test_gate_table.py)."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -140,3 +142,68 @@ def test_a_training_graph_computes_no_gradient_for_its_data():
         np.testing.assert_allclose(only[name], full[name], rtol=1e-12)
     with pytest.raises(NoBackwardPassError):
         g.grad("x")
+
+
+# --- Edge cases: empty axes and dimensions, integers, axes given as numpy integers ---
+
+
+@pytest.mark.parametrize(("axis", "value_shape"), [(1, (3,)), (None, ()), ((0, 1), ())])
+def test_mean_over_a_zero_length_axis_is_nan_with_an_empty_gradient(axis, value_shape):
+    gate = MeanGate(axis=axis)
+    z = gate.forward(np.zeros((3, 0)))
+    assert np.shape(z) == value_shape and np.all(np.isnan(z))
+    (grad,) = gate.backward(np.ones(value_shape) if value_shape else 1.0)
+    assert grad.shape == (3, 0)
+
+
+def test_mean_over_a_non_empty_axis_of_an_empty_array_is_empty():
+    gate = MeanGate(axis=0)
+    assert gate.forward(np.zeros((3, 0))).shape == (0,)
+    assert gate.backward(np.zeros(0))[0].shape == (3, 0)
+
+
+def test_sum_of_an_empty_array_is_0_and_its_gradient_empty():
+    gate = SumGate()
+    assert gate.forward(np.zeros((0, 4))) == 0.0
+    assert gate.backward(1.0)[0].shape == (0, 4)
+
+
+def test_reductions_take_a_numpy_integer_as_the_axis():
+    x = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(SumGate(axis=np.int64(1)).forward(x), [3.0, 12.0])
+    np.testing.assert_array_equal(MeanGate(axis=(np.int64(0),)).forward(x), [1.5, 2.5, 3.5])
+
+
+def test_sum_of_integers_refuses_an_overflow_and_counts_bools():
+    with pytest.raises(ValueError, match="SumGate: the result 9223372036854775808 does not fit"):
+        SumGate().forward(np.array([2**62, 2**62]))
+    assert SumGate().forward(np.array([True, True, False])) == 2
+
+
+def test_mean_of_integers_is_float64_without_overflow():
+    assert MeanGate().forward(np.array([2**62, 2**62])) == 2.0**62
+
+
+def test_matmul_with_empty_dimensions():
+    gate = MatMulGate()
+    np.testing.assert_array_equal(gate.forward(np.ones((3, 0)), np.ones((0, 4))), np.zeros((3, 4)))
+    da, db = gate.backward(np.ones((3, 4)))
+    assert da.shape == (3, 0) and db.shape == (0, 4)
+    assert gate.forward(np.ones(0), np.ones(0)) == 0.0
+    assert [g.shape for g in gate.backward(1.0)] == [(0,), (0,)]
+
+
+def test_matmul_of_bools_is_of_integers_and_refuses_an_integer_overflow():
+    assert MatMulGate().forward(np.array([True, True]), np.array([True, True])) == 2
+    with pytest.raises(ValueError, match="MatMulGate: the result 20000 does not fit int8"):
+        MatMulGate().forward(np.full((1, 2), 100, np.int8), np.full((2, 1), 100, np.int8))
+
+
+def test_matmul_refuses_a_number_naming_the_shapes():
+    with pytest.raises(ValueError, match=r"MatMulGate: .* got shapes \(\) and \(2,\)"):
+        MatMulGate().forward(2.0, np.ones(2))
+
+
+def test_matmul_overflow_is_inf_with_no_warning():
+    gate = MatMulGate()
+    np.testing.assert_array_equal(gate.forward(np.array([1e308, 1e308]), np.ones(2)), math.inf)

@@ -125,3 +125,60 @@ def test_hinge_costs_nothing_past_the_margin_and_nothing_flows_at_the_kink():
 def test_hinge_refuses_labels_that_would_broadcast_the_scores():
     with pytest.raises(ValueError, match=r"labels of shape \(3,\) does not fit"):
         HingeGate().forward(np.zeros((3, 1)), np.ones(3))
+
+
+# --- Edge cases: empty batches, extreme and non-finite values, complex numbers ---
+
+
+@pytest.mark.parametrize(
+    ("gate", "inputs", "grad_shapes"),
+    [
+        (MSEGate(), (np.zeros(0), np.zeros(0)), [(0,), (0,)]),
+        (HingeGate(), (np.zeros(0), np.zeros(0)), [(0,), (0,)]),
+        (SoftmaxCrossEntropyGate(), (np.zeros((0, 3)), np.zeros(0, int)), [(0, 3), (0,)]),
+    ],
+    ids=["mse", "hinge", "softmax-xent"],
+)
+def test_an_empty_batch_has_a_nan_loss_and_empty_gradients(gate, inputs, grad_shapes):
+    assert math.isnan(gate.forward(*inputs))
+    assert [g.shape for g in gate.backward(1.0)] == grad_shapes
+
+
+def test_softmax_cross_entropy_of_no_classes_is_refused():
+    with pytest.raises(ValueError, match=r"the logits of shape \(2, 0\) have no classes"):
+        SoftmaxCrossEntropyGate().forward(np.zeros((2, 0)), np.zeros(2, int))
+
+
+@pytest.mark.parametrize("logits", [[math.inf, 0.0], [math.nan, 0.0], [-math.inf, -math.inf]])
+def test_softmax_cross_entropy_of_non_finite_logits_is_nan_with_no_warning(logits):
+    gate = SoftmaxCrossEntropyGate()
+    assert math.isnan(gate.forward(np.array(logits), 0))
+    assert np.isnan(gate.backward(1.0)[0]).any()
+
+
+def test_softmax_cross_entropy_at_float_limits():
+    gate = SoftmaxCrossEntropyGate()
+    assert gate.forward(np.array([1e308, -1e308]), 1) == math.inf
+    assert gate.forward(np.array([1e308, -1e308]), 0) == 0.0
+
+
+def test_softmax_cross_entropy_of_integer_logits_is_float64():
+    gate = SoftmaxCrossEntropyGate()
+    assert gate.forward(np.array([2, 0], np.int8), 0) == pytest.approx(math.log(1 + math.exp(-2)))
+    assert gate.backward(1.0)[0].dtype == np.float64
+
+
+@pytest.mark.parametrize("gate", [MSEGate(), HingeGate()], ids=["mse", "hinge"])
+def test_losses_refuse_complex_numbers(gate):
+    with pytest.raises(ValueError, match=f"{type(gate).__name__}: got the complex number 1j"):
+        gate.forward(1j, 1.0)
+
+
+def test_mse_of_int8_does_not_wrap_around():
+    assert MSEGate().forward(np.array([100], np.int8), np.array([-100], np.int8)) == 40000.0
+
+
+def test_hinge_with_a_nan_score_is_nan_and_lets_the_gradient_through():
+    gate = HingeGate()
+    assert math.isnan(gate.forward(np.array([math.nan, 2.0]), np.array([1.0, 1.0])))
+    np.testing.assert_array_equal(gate.backward(1.0)[0], [-0.5, 0.0])
