@@ -75,12 +75,30 @@ def draw(graph: ComputationalGraph, path: str | os.PathLike[str], digits: int = 
 
     Raises
     ------
+    OutputError
+        If the graph is empty or has several outputs.
     ValueError
-        If the suffix is neither ``.svg`` nor ``.png``.
+        If ``path`` is empty or its suffix is neither ``.svg`` nor ``.png``, or
+        ``digits`` is not a whole number from 0 to 20.
+    IsADirectoryError
+        If ``path`` is a folder.
+    FileNotFoundError
+        If the folder ``path`` names does not exist.
     OSError
         If the file cannot be written.
     ImportError
         If matplotlib is not installed (``pip install "compgraph[viz]"``).
+
+    Notes
+    -----
+    Every label is drawn literally (never as mathtext or TeX) as
+    :func:`compgraph.layout.readable` shows it: characters that cannot be shown
+    as their escapes, a node's name in at most 30 characters and a gate's
+    symbol in at most 10, the middle of a longer one cut out for an ellipsis
+    (an SVG keeps the whole text as the label's ``<title>``, its tooltip). The
+    numbers on the wires are those of :func:`compgraph.layout.wires`, one line
+    each. A character the font lacks is a box in a PNG; an SVG keeps it as text
+    for the viewer's fonts.
     """
     path = _checked_path(path)
     suffix = path.suffix.lower()

@@ -156,6 +156,9 @@ def _number_text(value: Any, digits: int) -> str:
             if len(text) <= NUMBER_LIMIT:
                 return text
         return f"array of shape {value.shape}"
+    if isinstance(value, (complex, np.complexfloating)):
+        real, imag = _number_text(value.real, digits), _number_text(value.imag, digits)
+        return f"{real}{'' if imag.startswith('-') else '+'}{imag}j"
     whole = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
     if whole and abs(int(value)) >= 10**NUMBER_LIMIT:  # str() may refuse it: not even tried
         return _scientific(int(value), digits)
@@ -250,6 +253,9 @@ def check_drawable(graph: ComputationalGraph, what: str) -> None:
 def node_label(graph: ComputationalGraph, name: str) -> tuple[str, bool]:
     """The text a node is drawn with, and whether it is drawn as a gate (a circle).
 
+    A leaf's name; a gate's symbol, or its class's name if its ``symbol`` is
+    empty or not a string.
+
     Examples
     --------
     >>> from compgraph import ComputationalGraph
@@ -260,7 +266,8 @@ def node_label(graph: ComputationalGraph, name: str) -> tuple[str, bool]:
     if graph.kind(name) != "gate":
         return name, False
     gate = graph.gate(name)
-    label = gate.symbol or type(gate).__name__
+    symbol = getattr(gate, "symbol", "")
+    label = symbol if isinstance(symbol, str) and symbol else type(gate).__name__
     return label, bool(graph.inputs(name))  # a constant is drawn as a leaf
 
 

@@ -94,11 +94,15 @@ def test_the_lectures_circuit_has_its_places_and_wires() -> None:
 def test_node_labels() -> None:
     g = ComputationalGraph.from_expression("max(x, 0)")
     g.add_gate("same", Untitled(), ["max(x, 0)"])
+    odd = Untitled()
+    odd.symbol = 5  # type: ignore[assignment]
+    g.add_gate("odd", odd, ["same"])
     assert [node_label(g, name) for name in g] == [
         ("x", False),
         ("0", False),  # a constant is drawn as a leaf
         ("max", True),
         ("Untitled", True),  # no symbol: the class's name
+        ("Untitled", True),  # nor one that is not text
     ]
 
 
@@ -146,6 +150,14 @@ def test_numbers_on_the_wires_stay_short() -> None:
     assert [w.value for w in wires(g)][:2] == ["1e+40", "999999999999999939709166371603178586112"]
     g.forward(x=9.999e99, y=1)
     assert next(w.value for w in wires(g)) == "1e+100"
+
+
+def test_complex_numbers_on_the_wires() -> None:
+    g = ComputationalGraph.from_expression("x * y")
+    g.forward(x=1 + 2j, y=-0.5)
+    assert [w.value for w in wires(g)] == ["1+2j", "-0.5", "-0.5-1j"]
+    g.forward(x=np.array([1j, 1e300 + 0j]), y=complex("nan"))
+    assert [w.value for w in wires(g)] == ["[0+1j, 1e+300+0j]", "nan+0j", "[nan+nanj, nan+nanj]"]
 
 
 def test_arrays_on_the_wires_are_one_line_or_their_shape() -> None:
