@@ -52,6 +52,8 @@ FORMATS = (".svg", ".png")
 _X_STEP, _Y_STEP, _RADIUS = 2.6, 1.3, 0.3
 _BEND = 0.6  # how far wires between the same two nodes arc apart
 _SYMBOL_LIMIT = 10  # a gate's label, in its circle
+_DPI = 150
+_MAX_PIXELS = 8000  # a PNG's longer side; a larger circuit gets a lower resolution
 _INK = "#333333"
 
 
@@ -98,7 +100,9 @@ def draw(graph: ComputationalGraph, path: str | os.PathLike[str], digits: int = 
     (an SVG keeps the whole text as the label's ``<title>``, its tooltip). The
     numbers on the wires are those of :func:`compgraph.layout.wires`, one line
     each. A character the font lacks is a box in a PNG; an SVG keeps it as text
-    for the viewer's fonts.
+    for the viewer's fonts. A PNG is at most 8000 pixels wide and high: a
+    circuit too large for that at 150 dots per inch is written at a lower
+    resolution (its SVG keeps every detail).
     """
     path = _checked_path(path)
     suffix = path.suffix.lower()
@@ -178,7 +182,7 @@ def draw(graph: ComputationalGraph, path: str | os.PathLike[str], digits: int = 
         figure.savefig(
             image,
             format=suffix[1:],
-            dpi=150,
+            dpi=min(_DPI, _MAX_PIXELS / max(figure.get_size_inches())),
             metadata={"Date": None} if suffix == ".svg" else {"Software": None},
         )
     data = image.getvalue()

@@ -153,6 +153,20 @@ def test_long_labels_are_shortened_with_the_whole_name_in_a_title(tmp_path: Path
     assert titles(tmp_path / "neuron.svg") == []
 
 
+def test_a_large_circuit_makes_a_png_of_bounded_size(tmp_path: Path) -> None:
+    g = ComputationalGraph()
+    g.add_input("x")
+    previous = "x"
+    for i in range(60):  # x feeds every gate: its wires cross up to 59 layers
+        g.add_gate(f"a{i}", AddGate(), [previous, "x"])
+        previous = f"a{i}"
+    g.forward(x=1)
+    g.draw(tmp_path / "chain.png")
+    header = (tmp_path / "chain.png").read_bytes()[:24]
+    width, height = int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+    assert max(width, height) == 8000  # at 150 dots per inch: 17,890 by 8,820
+
+
 def test_huge_and_non_finite_numbers(tmp_path: Path) -> None:
     g = ComputationalGraph.from_expression("x * y")
     g.forward(x=10**5000, y=-2)
