@@ -9,7 +9,16 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from compgraph.layout import GRADIENT_COLOR, VALUE_COLOR, node_label, wires
+from compgraph.layout import (
+    GRADIENT_COLOR,
+    NAME_LIMIT,
+    NUMBER_LIMIT,
+    VALUE_COLOR,
+    check_drawable,
+    node_label,
+    readable,
+    wires,
+)
 
 if TYPE_CHECKING:
     from compgraph.graph import ComputationalGraph
@@ -22,6 +31,16 @@ def to_dot(graph: ComputationalGraph, digits: int = 2) -> str:
 
     Gates are circles labelled with their symbols, inputs and constants plain
     text; each wire's label holds its value (green) over its gradient (red).
+    Labels are shown as :func:`compgraph.layout.readable` writes them (control
+    characters as escapes, at most 30 characters); the tooltip of a gate, and
+    of a node whose label was shortened, holds the node's whole name.
+
+    Raises
+    ------
+    OutputError
+        If the graph is empty or has several outputs.
+    ValueError
+        If ``digits`` is not a whole number from 0 to 20.
 
     Examples
     --------
@@ -42,6 +61,8 @@ def to_dot(graph: ComputationalGraph, digits: int = 2) -> str:
       n2 -> out [label=<<font color="#1a7f37">-12</font><br/><font color="#cf222e">1</font>>];
     }
     """
+    check_drawable(graph, "to_dot")
+    lines_of_wires = wires(graph, digits)
     ids = {name: f"n{i}" for i, name in enumerate(graph)}
     lines = [
         "digraph compgraph {",
@@ -51,16 +72,15 @@ def to_dot(graph: ComputationalGraph, digits: int = 2) -> str:
     ]
     for name in graph:
         label, is_gate = node_label(graph, name)
-        quoted = _dot_string(label)
-        if is_gate:
-            tooltip = _dot_string(name)
-            lines.append(f"  {ids[name]} [label={quoted}, tooltip={tooltip}, shape=circle];")
-        else:
-            lines.append(f"  {ids[name]} [label={quoted}, shape=plaintext];")
+        attributes = [f"label={_dot_string(readable(label, NAME_LIMIT))}"]
+        if is_gate or readable(label, NAME_LIMIT) != readable(label):
+            attributes.append(f"tooltip={_dot_string(readable(name))}")
+        attributes.append("shape=circle" if is_gate else "shape=plaintext")
+        lines.append(f"  {ids[name]} [{', '.join(attributes)}];")
     lines.append('  out [label="", shape=point];')
-    for wire in wires(graph, digits):
+    for wire in lines_of_wires:
         parts = [
-            f'<font color="{color}">{html.escape(text)}</font>'
+            f'<font color="{color}">{html.escape(readable(text, NUMBER_LIMIT))}</font>'
             for text, color in ((wire.value, VALUE_COLOR), (wire.gradient, GRADIENT_COLOR))
             if text is not None
         ]
@@ -72,5 +92,5 @@ def to_dot(graph: ComputationalGraph, digits: int = 2) -> str:
 
 
 def _dot_string(text: str) -> str:
-    """``text`` as a quoted DOT string."""
+    """``text`` (printable: see :func:`compgraph.layout.readable`) as a quoted DOT string."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

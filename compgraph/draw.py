@@ -18,15 +18,28 @@ Examples
 
 from __future__ import annotations
 
+import io
 import math
+import os
+import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape as xml_escape
 
-from compgraph.layout import GRADIENT_COLOR, VALUE_COLOR, Wire, arrange, node_label, wires
+from compgraph.layout import (
+    GRADIENT_COLOR,
+    NAME_LIMIT,
+    NUMBER_LIMIT,
+    VALUE_COLOR,
+    Wire,
+    arrange,
+    check_drawable,
+    node_label,
+    readable,
+    wires,
+)
 
 if TYPE_CHECKING:
-    import os
-
     from matplotlib.axes import Axes
 
     from compgraph.graph import ComputationalGraph
@@ -38,6 +51,9 @@ FORMATS = (".svg", ".png")
 
 _X_STEP, _Y_STEP, _RADIUS = 2.6, 1.3, 0.3
 _BEND = 0.6  # how far wires between the same two nodes arc apart
+_SYMBOL_LIMIT = 10  # a gate's label, in its circle
+_DPI = 150
+_MAX_PIXELS = 8000  # a PNG's longer side; a larger circuit gets a lower resolution
 _INK = "#333333"
 
 
@@ -61,20 +77,37 @@ def draw(graph: ComputationalGraph, path: str | os.PathLike[str], digits: int = 
 
     Raises
     ------
+    OutputError
+        If the graph is empty or has several outputs.
     ValueError
-        If the suffix is neither ``.svg`` nor ``.png``.
+        If ``path`` is empty or its suffix is neither ``.svg`` nor ``.png``, or
+        ``digits`` is not a whole number from 0 to 20.
+    IsADirectoryError
+        If ``path`` is a folder.
+    FileNotFoundError
+        If the folder ``path`` names does not exist.
     OSError
         If the file cannot be written.
     ImportError
         If matplotlib is not installed (``pip install "compgraph[viz]"``).
+
+    Notes
+    -----
+    Every label is drawn literally (never as mathtext or TeX) as
+    :func:`compgraph.layout.readable` shows it: characters that cannot be shown
+    as their escapes, a node's name in at most 30 characters and a gate's
+    symbol in at most 10, the middle of a longer one cut out for an ellipsis
+    (an SVG keeps the whole text as the label's ``<title>``, its tooltip). The
+    numbers on the wires are those of :func:`compgraph.layout.wires`, one line
+    each. A character the font lacks is a box in a PNG; an SVG keeps it as text
+    for the viewer's fonts. A PNG is at most 8000 pixels wide and high: a
+    circuit too large for that at 150 dots per inch is written at a lower
+    resolution (its SVG keeps every detail).
     """
-    path = Path(path)
+    path = _checked_path(path)
     suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise ValueError(
-            f"draw: cannot tell the image type of {str(path)!r}; "
-            f"name a file ending in {' or '.join(FORMATS)}"
-        )
+    check_drawable(graph, "draw")
+    lines = wires(graph, digits)
     try:
         import matplotlib
         from matplotlib.figure import Figure
@@ -87,7 +120,8 @@ def draw(graph: ComputationalGraph, path: str | os.PathLike[str], digits: int = 
     points = {name: _point(place) for name, place in places.items()}
     bends = {edge: [_point(place) for place in path] for edge, path in paths.items()}
     heights = [y for _, y in points.values()] + [y for path in bends.values() for _, y in path]
-    leaves = [len(name) for name in graph if not node_label(graph, name)[1]]
+    labels = {name: node_label(graph, name) for name in graph}
+    leaves = [len(readable(label, NAME_LIMIT)) for label, is_gate in labels.values() if not is_gate]
     left = -0.3 - 0.13 * max(leaves, default=0)
     right = max(x for x, _ in points.values()) + _X_STEP
     bottom, top = min(heights) - 1.0, max(heights) + 0.7
@@ -100,8 +134,14 @@ def draw(graph: ComputationalGraph, path: str | os.PathLike[str], digits: int = 
     axes.axis("off")
 
     gates = set()
+    titles: dict[str, str] = {}  # a shortened label's group id: its whole text
     for name, (x, y) in points.items():
-        label, is_gate = node_label(graph, name)
+        label, is_gate = labels[name]
+        shown = readable(label, _SYMBOL_LIMIT if is_gate else NAME_LIMIT)
+        gid = None
+        if shown != readable(label):
+            gid = f"compgraph-label-{len(titles)}"
+            titles[gid] = readable(label)
         if is_gate:
             gates.add(name)
             axes.add_patch(
@@ -109,10 +149,10 @@ def draw(graph: ComputationalGraph, path: str | os.PathLike[str], digits: int = 
                     (x, y), _RADIUS, facecolor="white", edgecolor=_INK, linewidth=1.2, zorder=3
                 )
             )
-            axes.text(x, y, label, ha="center", va="center", fontsize=11, zorder=4)
+            _text(axes, x, y, shown, ha="center", va="center", fontsize=11, zorder=4, gid=gid)
         else:
-            axes.text(x - 0.08, y, label, ha="right", va="center", fontsize=11)
-    for wire in wires(graph, digits):
+            _text(axes, x - 0.08, y, shown, ha="right", va="center", fontsize=11, gid=gid)
+    for wire in lines:
         sx, sy = points[wire.source]
         start = (sx + (_RADIUS if wire.source in gates else 0.0), sy)
         if wire.target is None:
@@ -124,21 +164,66 @@ def draw(graph: ComputationalGraph, path: str | os.PathLike[str], digits: int = 
         _draw_wire(
             axes, wire, [*route, (tx + _RADIUS * math.cos(angle), ty + _RADIUS * math.sin(angle))]
         )
-    axes.text(
+    _text(
+        axes,
         left + 0.1,
         bottom + 0.15,
         "value (green) above each wire, gradient (red) below",
         fontsize=7,
         color="#666666",
     )
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "compgraph"}):
+    image = io.BytesIO()
+    with (
+        matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "compgraph"}),
+        warnings.catch_warnings(),
+    ):
+        # A character the font lacks is drawn as a box in a PNG (an SVG keeps it as text).
+        warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)
         figure.savefig(
-            path,
+            image,
             format=suffix[1:],
-            dpi=150,
+            dpi=min(_DPI, _MAX_PIXELS / max(figure.get_size_inches())),
             metadata={"Date": None} if suffix == ".svg" else {"Software": None},
         )
+    data = image.getvalue()
+    if titles and suffix == ".svg":
+        data = _add_titles(data.decode("utf-8"), titles).encode("utf-8")
+    path.write_bytes(data)
     return path
+
+
+def _checked_path(path: str | os.PathLike[str]) -> Path:
+    """``path`` as a Path, if :func:`draw` can write an image there."""
+    if not os.fspath(path):
+        raise ValueError(f"draw: the path is empty; name a file ending in {' or '.join(FORMATS)}")
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"draw: {str(path)!r} is a folder; name a file in it ending in {' or '.join(FORMATS)}"
+        )
+    if path.suffix.lower() not in FORMATS:
+        raise ValueError(
+            f"draw: cannot tell the image type of {str(path)!r}; "
+            f"name a file ending in {' or '.join(FORMATS)}"
+        )
+    if not path.parent.is_dir():
+        raise FileNotFoundError(
+            f"draw: cannot write {str(path)!r}: there is no folder {str(path.parent)!r}"
+        )
+    return path
+
+
+def _text(axes: Axes, x: float, y: float, text: str, **style: Any) -> None:
+    """``text`` at ``(x, y)`` exactly as written: never read as mathtext or TeX."""
+    axes.text(x, y, text, parse_math=False, usetex=False, **style)
+
+
+def _add_titles(svg: str, titles: dict[str, str]) -> str:
+    """``svg`` with a ``<title>`` (a tooltip) in each group whose id ``titles`` holds."""
+    for gid, title in titles.items():
+        opening = f'<g id="{gid}">'
+        svg = svg.replace(opening, f"{opening}<title>{xml_escape(title)}</title>", 1)
+    return svg
 
 
 def _point(place: tuple[int, float]) -> tuple[float, float]:
@@ -181,10 +266,11 @@ def _draw_wire(axes: Axes, wire: Wire, route: list[tuple[float, float]]) -> None
         (wire.gradient, GRADIENT_COLOR, -1, "top"),
     ):
         if text is not None:
-            axes.text(
+            _text(
+                axes,
                 cx + side * normal[0],
                 cy + side * normal[1],
-                text,
+                readable(text, NUMBER_LIMIT),
                 color=color,
                 fontsize=9,
                 ha="center",

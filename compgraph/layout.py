@@ -24,13 +24,15 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
+import numpy as np
 
-from compgraph.errors import GraphError
+from compgraph.errors import GraphError, OutputError
 from compgraph.explain import sent_gradients
 from compgraph.table import format_number
 
@@ -39,11 +41,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GRADIENT_COLOR",
+    "NAME_LIMIT",
+    "NUMBER_LIMIT",
     "VALUE_COLOR",
     "Wire",
     "arrange",
+    "check_drawable",
     "layout",
     "node_label",
+    "readable",
     "routes",
     "wires",
 ]
@@ -51,6 +57,13 @@ __all__ = [
 # The lectures' colours, the same in every renderer.
 VALUE_COLOR = "#1a7f37"  # green
 GRADIENT_COLOR = "#cf222e"  # red
+
+#: The most characters a node's label is drawn with (see :func:`readable`).
+NAME_LIMIT = 30
+#: The most characters of a number on a wire; longer ones are written otherwise
+#: (see :func:`wires`).
+NUMBER_LIMIT = 40
+_MAX_DIGITS = 20
 
 Places = dict[str, tuple[int, float]]
 Routes = dict[tuple[str, str], list[tuple[int, float]]]
@@ -77,7 +90,28 @@ def wires(graph: ComputationalGraph, digits: int = 2) -> list[Wire]:
 
     Values come from the latest forward pass, gradients from the latest
     backward pass: each wire's is what its gate sent back along it.
+
+    Each number is rounded to ``digits`` decimals and written on one line in
+    at most :data:`NUMBER_LIMIT` characters: a number too long for that in
+    scientific notation (``1e+200``), an array too long for it as its shape
+    (``array of shape (1000, 1000)``).
+
+    Raises
+    ------
+    ValueError
+        If ``digits`` is not a whole number from 0 to 20.
+
+    Examples
+    --------
+    >>> from compgraph import ComputationalGraph
+    >>> g = ComputationalGraph.from_expression("x * y")
+    >>> import numpy as np
+    >>> _ = g.forward(x=10**100, y=np.array([[1.0, 2.0], [3.0, 4.0]]))
+    >>> [w.value for w in wires(g)]
+    ['1e+100', '[[1, 2], [3, 4]]', '[[1e+100, 2e+100], [3e+100, 4e+100]]']
     """
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= _MAX_DIGITS:
+        raise ValueError(f"digits must be a whole number from 0 to {_MAX_DIGITS}, not {digits!r}")
 
     def read(method: Any, *args: Any) -> Any:
         try:
@@ -86,7 +120,7 @@ def wires(graph: ComputationalGraph, digits: int = 2) -> list[Wire]:
             return None
 
     def text(value: Any) -> str | None:
-        return None if value is None else format_number(value, digits)
+        return None if value is None else _number_text(value, digits)
 
     result = []
     for name in graph:
@@ -105,8 +139,122 @@ def wires(graph: ComputationalGraph, digits: int = 2) -> list[Wire]:
     return result
 
 
+def _number_text(value: Any, digits: int) -> str:
+    """``value`` as :func:`wires` writes it: one line, at most :data:`NUMBER_LIMIT` characters."""
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        # numpy elides only the axes longer than 6 once there are over 20 numbers
+        shown = value.size if value.size <= 20 else math.prod(min(n, 6) for n in value.shape)
+        if shown <= NUMBER_LIMIT:
+            text = np.array2string(
+                value,
+                separator=", ",
+                formatter={"all": lambda item: _number_text(item, digits)},
+                max_line_width=1_000_000,
+                threshold=20,
+            )
+            text = " ".join(text.split())
+            if len(text) <= NUMBER_LIMIT:
+                return text
+        return f"array of shape {value.shape}"
+    if isinstance(value, (complex, np.complexfloating)):
+        real, imag = _number_text(value.real, digits), _number_text(value.imag, digits)
+        return f"{real}{'' if imag.startswith('-') else '+'}{imag}j"
+    whole = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+    if whole and abs(int(value)) >= 10**NUMBER_LIMIT:  # str() may refuse it: not even tried
+        return _scientific(int(value), digits)
+    text = format_number(value, digits)
+    if len(text) <= NUMBER_LIMIT:
+        return text
+    return _scientific(int(value) if whole else float(value), digits)
+
+
+def _scientific(number: float, digits: int) -> str:
+    """``number`` as ``1.5e+300``: ``digits`` decimals, without trailing zeros.
+
+    Works for integers beyond the floats' range (and beyond what ``str``
+    writes) through their logarithm.
+    """
+    if isinstance(number, int) and abs(number) >= 10**300:
+        exponent = math.floor(math.log10(abs(number)))
+        mantissa = f"{10 ** (math.log10(abs(number)) - exponent):.{digits}f}"
+        if float(mantissa) >= 10:  # 9.999 rounded up
+            exponent, mantissa = exponent + 1, f"{1:.{digits}f}"
+        sign = "-" if number < 0 else ""
+    else:
+        mantissa, power = f"{number:.{digits}e}".split("e")
+        sign, exponent = "", int(power)
+    mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
+    return f"{sign}{mantissa}e{exponent:+d}"
+
+
+def readable(text: str, limit: int | None = None) -> str:
+    r"""``text`` as a drawing shows it: every character that cannot be shown as
+    it is written as its Python escape, and at most ``limit`` characters.
+
+    Not shown as themselves are the characters Python does not print: control
+    characters (the escape character as ``\x1b``, a newline as ``\n``), lone
+    surrogates, format characters, unassigned code points, and spaces other
+    than the plain space. The rest, ``$`` and backslashes included, are shown
+    literally (a backslash is not doubled, so the escape character and the
+    four characters ``\x1b`` look alike). A longer text loses its middle to an
+    ellipsis; an escape is kept whole or left out.
+
+    Examples
+    --------
+    >>> print(readable("$\\frac$ \x1b[1m"))
+    $\frac$ \x1b[1m
+    >>> readable("a_very_long_name_" * 4, 20)
+    'a_very_lon…ong_name_'
+    """
+    pieces = [
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    ]
+    if limit is None or sum(map(len, pieces)) <= limit:
+        return "".join(pieces)
+    head: list[str] = []
+    tail: list[str] = []
+    room = limit - 1  # for the ellipsis
+    while pieces:
+        piece = pieces[0] if len(head) <= len(tail) else pieces[-1]
+        if len(piece) > room:
+            break
+        room -= len(piece)
+        if len(head) <= len(tail):
+            head.append(pieces.pop(0))
+        else:
+            tail.append(pieces.pop())
+    return "".join(head) + "…" + "".join(reversed(tail))
+
+
+def check_drawable(graph: ComputationalGraph, what: str) -> None:
+    """Refuse, before any drawing, a graph that cannot be drawn: an empty one,
+    or one with several outputs (still being built).
+
+    Raises
+    ------
+    OutputError
+        If ``graph`` is empty or has several outputs; ``what`` (the renderer's
+        name) begins the message.
+
+    Examples
+    --------
+    >>> from compgraph import ComputationalGraph
+    >>> check_drawable(ComputationalGraph(), "draw")
+    Traceback (most recent call last):
+    ...
+    compgraph.errors.OutputError: draw: the graph is empty; there is nothing to draw
+    """
+    if len(graph) == 0:
+        raise OutputError(f"{what}: the graph is empty; there is nothing to draw")
+    graph.output  # noqa: B018 (raises OutputError naming several outputs)
+
+
 def node_label(graph: ComputationalGraph, name: str) -> tuple[str, bool]:
     """The text a node is drawn with, and whether it is drawn as a gate (a circle).
+
+    A leaf's name; a gate's symbol, or its class's name if its ``symbol`` is
+    empty or not a string.
 
     Examples
     --------
@@ -118,7 +266,8 @@ def node_label(graph: ComputationalGraph, name: str) -> tuple[str, bool]:
     if graph.kind(name) != "gate":
         return name, False
     gate = graph.gate(name)
-    label = gate.symbol or type(gate).__name__
+    symbol = getattr(gate, "symbol", "")
+    label = symbol if isinstance(symbol, str) and symbol else type(gate).__name__
     return label, bool(graph.inputs(name))  # a constant is drawn as a leaf
 
 

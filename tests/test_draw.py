@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from matplotlib.image import imread
 
-from compgraph import ComputationalGraph
-from compgraph.layout import GRADIENT_COLOR, VALUE_COLOR, wires
+from compgraph import ComputationalGraph, GraphError
+from compgraph.errors import OutputError
+from compgraph.layout import GRADIENT_COLOR, NAME_LIMIT, NUMBER_LIMIT, VALUE_COLOR, readable, wires
+from gates import AddGate
 
 NEURON = "sigmoid(w0*x0 + w1*x1 + w2)"
 LECTURE = {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3}
@@ -89,11 +94,6 @@ def test_unknown_suffix(tmp_path: Path, name: str) -> None:
     assert not (tmp_path / name).exists()
 
 
-def test_unwritable_path(tmp_path: Path) -> None:
-    with pytest.raises(OSError):
-        neuron().draw(tmp_path / "no such folder" / "neuron.svg")
-
-
 def test_arrays_on_the_wires(tmp_path: Path) -> None:
     g = ComputationalGraph.from_expression("x * w")
     g.forward(x=np.array([1.0, 2.0]), w=np.array([0.5, -1.0]))
@@ -101,3 +101,152 @@ def test_arrays_on_the_wires(tmp_path: Path) -> None:
     g.draw(tmp_path / "arrays.svg")
     texts = svg_texts(tmp_path / "arrays.svg")
     assert "[1, 2]" in texts and "[0.5, -1]" in texts and "[0.5, -2]" in texts
+
+
+def named(*names: str, symbol: str | None = None) -> ComputationalGraph:
+    """Inputs ``names`` added by a gate (its symbol ``symbol`` if given), after a pass."""
+    g = ComputationalGraph()
+    for name in names:
+        g.add_input(name)
+    gate = AddGate()
+    if symbol is not None:
+        gate.symbol = symbol
+    g.add_gate("sum", gate, list(names))
+    g.forward({name: 1.0 for name in names})
+    g.backward()
+    return g
+
+
+def titles(path: Path) -> list[str]:
+    root = ET.parse(path).getroot()
+    return [element.text or "" for element in root.iter("{http://www.w3.org/2000/svg}title")]
+
+
+def test_dollar_signs_are_text_not_math(tmp_path: Path) -> None:
+    g = named("$\\frac$", "$x_1$", "cost in $", symbol="$\\sqrt{}$")
+    g.draw(tmp_path / "math.svg")
+    texts = svg_texts(tmp_path / "math.svg")
+    assert {"$\\frac$", "$x_1$", "cost in $", "$\\sqrt{}$"} <= set(texts)
+    g.draw(tmp_path / "math.png")  # the raster path lays the same text out
+
+
+def test_control_characters_are_shown_as_escapes(tmp_path: Path) -> None:
+    g = named("a\x1b[1m", "nul\x00", "two\nlines", "\ud800", symbol="+\x07")
+    g.draw(tmp_path / "control.svg")
+    texts = svg_texts(tmp_path / "control.svg")
+    assert {"a\\x1b[1m", "nul\\x00", "two\\nlines", "\\ud800", "+\\x07"} <= set(texts)
+    g.draw(tmp_path / "control.png")
+
+
+def test_long_labels_are_shortened_with_the_whole_name_in_a_title(tmp_path: Path) -> None:
+    g = named("x" * 10_000, "y", symbol="<" * 40)
+    g.draw(tmp_path / "long.svg")
+    texts = svg_texts(tmp_path / "long.svg")
+    assert "x" * 15 + "…" + "x" * 14 in texts
+    assert "<" * 5 + "…" + "<" * 4 in texts  # a gate's label, in its circle
+    assert titles(tmp_path / "long.svg") == ["x" * 10_000, "<" * 40]
+    g.draw(tmp_path / "long.png")
+    height, width = imread(tmp_path / "long.png").shape[:2]
+    assert width < 2000 and height < 1000
+    # short labels get no title: the lectures' drawings are as before
+    neuron().draw(tmp_path / "neuron.svg")
+    assert titles(tmp_path / "neuron.svg") == []
+
+
+def test_a_large_circuit_makes_a_png_of_bounded_size(tmp_path: Path) -> None:
+    g = ComputationalGraph()
+    g.add_input("x")
+    previous = "x"
+    for i in range(60):  # x feeds every gate: its wires cross up to 59 layers
+        g.add_gate(f"a{i}", AddGate(), [previous, "x"])
+        previous = f"a{i}"
+    g.forward(x=1)
+    g.draw(tmp_path / "chain.png")
+    header = (tmp_path / "chain.png").read_bytes()[:24]
+    width, height = int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+    assert max(width, height) == 8000  # at 150 dots per inch: 17,890 by 8,820
+
+
+def test_huge_and_non_finite_numbers(tmp_path: Path) -> None:
+    g = ComputationalGraph.from_expression("x * y")
+    g.forward(x=10**5000, y=-2)
+    g.draw(tmp_path / "huge.svg")
+    assert {"1e+5000", "-2", "-2e+5000"} <= set(svg_texts(tmp_path / "huge.svg"))
+    g = ComputationalGraph.from_expression("x * y + z")
+    g.forward(x=float("nan"), y=float("inf"), z=np.ones((2,) * 20))
+    g.draw(tmp_path / "numbers.svg")
+    texts = svg_texts(tmp_path / "numbers.svg")
+    assert {"nan", "inf", "array of shape (2, 2…, 2, 2, 2, 2, 2, 2)"} <= set(texts)
+    assert max(len(text) for text in texts if "green" not in text) == NUMBER_LIMIT
+
+
+def test_graphs_of_one_leaf(tmp_path: Path) -> None:
+    g = ComputationalGraph()
+    g.add_parameter("w", 3.0)
+    g.draw(tmp_path / "parameter.svg")
+    assert {"w", "3"} <= set(svg_texts(tmp_path / "parameter.svg"))
+    g = ComputationalGraph()
+    g.add_input("x")
+    g.draw(tmp_path / "input.png")
+    assert (tmp_path / "input.png").exists()
+
+
+def test_after_a_failed_pass_the_circuit_is_bare(tmp_path: Path) -> None:
+    g = ComputationalGraph.from_expression("x / y")
+    g.forward(x=1, y=2)
+    with pytest.raises(GraphError):
+        g.forward(x=1, y=0)
+    g.draw(tmp_path / "failed.svg")
+    texts = svg_texts(tmp_path / "failed.svg")
+    assert not any(text.lstrip("-").replace(".", "").isdigit() for text in texts)
+
+
+def test_an_empty_graph_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match=r"^draw: the graph is empty; there is nothing to draw$"):
+        ComputationalGraph().draw(tmp_path / "empty.svg")
+    assert not (tmp_path / "empty.svg").exists()
+    g = ComputationalGraph()
+    g.add_input("x")
+    g.add_input("y")
+    with pytest.raises(OutputError, match=r"the graph has 2 outputs"):
+        g.draw(tmp_path / "two.svg")
+
+
+def test_an_empty_path_or_a_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"^draw: the path is empty; name a file ending in "):
+        neuron().draw("")
+    with pytest.raises(IsADirectoryError, match=r"^draw: '.*' is a folder; name a file in it"):
+        neuron().draw(tmp_path)
+    (tmp_path / "folder.svg").mkdir()
+    with pytest.raises(IsADirectoryError, match=r"folder\.svg' is a folder"):
+        neuron().draw(tmp_path / "folder.svg")
+
+
+def test_a_missing_folder_is_named(tmp_path: Path) -> None:
+    with pytest.raises(
+        FileNotFoundError,
+        match=r"^draw: cannot write '.*neuron\.svg': there is no folder '.*missing'$",
+    ):
+        neuron().draw(tmp_path / "missing" / "neuron.svg")
+
+
+NAMES = st.text(
+    st.characters(codec=None) | st.sampled_from("$\\\"'\n\x00\x1b<>&{}_^"), max_size=40
+) | st.builds(lambda n: "n" * n, st.integers(0, 300))
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(NAMES, min_size=1, max_size=3, unique=True), st.one_of(st.none(), NAMES))
+def test_any_names_make_a_valid_svg(names: list[str], symbol: str | None) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "any.svg"
+        g = ComputationalGraph()
+        for name in names:
+            g.add_input(name)
+        gate = AddGate()
+        gate.symbol = symbol
+        g.add_gate(max(names, key=len) + "+", gate, [names[0], names[0], *names[1:]])
+        g.draw(path)
+        texts = svg_texts(path)
+        assert readable(names[0], NAME_LIMIT).strip() in [*texts, ""]
+        assert max(map(len, texts)) <= 60

@@ -5,8 +5,20 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
+import pytest
+
 from compgraph import ComputationalGraph
-from compgraph.layout import arrange, layout, node_label, routes, wires
+from compgraph.errors import OutputError
+from compgraph.layout import (
+    arrange,
+    check_drawable,
+    layout,
+    node_label,
+    readable,
+    routes,
+    wires,
+)
 from gates import Gate
 
 
@@ -82,11 +94,15 @@ def test_the_lectures_circuit_has_its_places_and_wires() -> None:
 def test_node_labels() -> None:
     g = ComputationalGraph.from_expression("max(x, 0)")
     g.add_gate("same", Untitled(), ["max(x, 0)"])
+    odd = Untitled()
+    odd.symbol = 5  # type: ignore[assignment]
+    g.add_gate("odd", odd, ["same"])
     assert [node_label(g, name) for name in g] == [
         ("x", False),
         ("0", False),  # a constant is drawn as a leaf
         ("max", True),
         ("Untitled", True),  # no symbol: the class's name
+        ("Untitled", True),  # nor one that is not text
     ]
 
 
@@ -100,3 +116,87 @@ def test_layout_and_dot_need_no_matplotlib() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False"]
+
+
+def test_readable_escapes_what_cannot_be_shown() -> None:
+    assert readable("x0") == "x0"
+    assert readable("$\\frac$ 'q' \"z\"") == "$\\frac$ 'q' \"z\""  # printable: as it is
+    assert readable("a\x1bb\x00") == "a\\x1bb\\x00"
+    assert readable("two\nlines\tand\r") == "two\\nlines\\tand\\r"
+    assert readable("\ud800 \x85 \u200b \ufffe") == "\\ud800 \\x85 \\u200b \\ufffe"
+    assert readable("σ ∂ é") == "σ ∂ é"
+
+
+def test_readable_shortens_in_the_middle() -> None:
+    assert readable("x" * 30, 30) == "x" * 30
+    assert readable("abcdefghij" * 3 + "!", 10) == "abcde…hij!"
+    assert len(readable("x" * 10_000, 30)) == 30
+    # an escape is kept whole or left out
+    assert readable("\x1b" * 20, 10) == "\\x1b…\\x1b"
+    assert readable("\x00", 3) == "…"
+
+
+def test_numbers_on_the_wires_stay_short() -> None:
+    g = ComputationalGraph.from_expression("x * y")
+    g.forward(x=10**200, y=1)
+    assert [w.value for w in wires(g)] == ["1e+200", "1", "1e+200"]
+    g.forward(x=10**5000, y=-1)  # beyond what str() of an int allows
+    assert [w.value for w in wires(g)] == ["1e+5000", "-1", "-1e+5000"]
+    g.forward(x=1.5e300, y=float("nan"))
+    assert [w.value for w in wires(g)] == ["1.5e+300", "nan", "nan"]
+    g.forward(x=-(10**39), y=float("-inf"))
+    assert [w.value for w in wires(g, digits=3)] == ["-1e+39", "-inf", "inf"]
+    g.forward(x=1e40, y=1e39)
+    assert [w.value for w in wires(g)][:2] == ["1e+40", "999999999999999939709166371603178586112"]
+    g.forward(x=9.999e99, y=1)
+    assert next(w.value for w in wires(g)) == "1e+100"
+
+
+def test_complex_numbers_on_the_wires() -> None:
+    g = ComputationalGraph.from_expression("x * y")
+    g.forward(x=1 + 2j, y=-0.5)
+    assert [w.value for w in wires(g)] == ["1+2j", "-0.5", "-0.5-1j"]
+    g.forward(x=np.array([1j, 1e300 + 0j]), y=complex("nan"))
+    assert [w.value for w in wires(g)] == ["[0+1j, 1e+300+0j]", "nan+0j", "[nan+nanj, nan+nanj]"]
+
+
+def test_arrays_on_the_wires_are_one_line_or_their_shape() -> None:
+    g = ComputationalGraph.from_expression("x * y")
+    g.forward(x=np.array([[1.0, 2.0], [3.0, 4.0]]), y=np.zeros((2, 1, 1)))
+    assert [w.value for w in wires(g)] == [
+        "[[1, 2], [3, 4]]",
+        "[[[0]], [[0]]]",
+        "[[[0, 0], [0, 0]], [[0, 0], [0, 0]]]",
+    ]
+    g.forward(x=np.ones((1000, 1000)), y=2)
+    assert [w.value for w in wires(g)] == [
+        "array of shape (1000, 1000)",
+        "2",
+        "array of shape (1000, 1000)",
+    ]
+    g.forward(x=np.ones((2,) * 20), y=2)  # numpy would print every one of the million numbers
+    assert next(w.value for w in wires(g)) == (
+        "array of shape (2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2)"
+    )
+    g.forward(x=np.arange(14.0) / 7, y=1)
+    assert next(w.value for w in wires(g)) == "array of shape (14,)"
+    g.forward(x=np.zeros((0, 3)), y=1)
+    assert [w.value for w in wires(g)] == ["[]", "1", "[]"]
+
+
+@pytest.mark.parametrize("digits", [-1, 21, 2.0, True, "2", None])
+def test_digits_must_be_a_small_whole_number(digits: object) -> None:
+    g = ComputationalGraph.from_expression("x * y")
+    with pytest.raises(ValueError, match=r"^digits must be a whole number from 0 to 20, not "):
+        wires(g, digits)  # type: ignore[arg-type]
+
+
+def test_an_empty_graph_or_several_outputs_are_refused() -> None:
+    with pytest.raises(OutputError, match=r"^draw: the graph is empty; there is nothing to draw$"):
+        check_drawable(ComputationalGraph(), "draw")
+    g = ComputationalGraph()
+    g.add_input("x")
+    check_drawable(g, "draw")  # one input is its own output
+    g.add_input("y")
+    with pytest.raises(OutputError, match=r"the graph has 2 outputs"):
+        check_drawable(g, "to_dot")
