@@ -29,6 +29,8 @@ import numpy as np
 _PYTHON = frozenset({int, float, bool, complex})
 #: Python's real numbers.
 _REAL = frozenset({int, float, bool})
+#: What a gradient of plain numbers is: the gates' shortcuts take these as they are.
+PLAIN = frozenset({float, int})
 
 _STATE: Any = None  # numpy >= 2: the state np.errstate sets, set here for 0.1 us, not 1.2 us
 _SILENT: Any = None
@@ -260,7 +262,20 @@ def route(mask: Any, dz: Any) -> tuple[Any, Any]:
     if mask is True or mask is False or type(mask) is np.bool_:
         zero = type(dz)(0) if type(dz) in _PYTHON else np.zeros_like(dz)[()]
         return (dz, zero) if mask else (zero, dz)
+    with quiet():
+        if np.isfinite(dz).all():  # then a product is exact, and far cheaper than where
+            return dz * mask, dz * ~mask
     return np.where(mask, dz, 0), np.where(mask, 0, dz)
+
+
+def keep(mask: Any, dz: Any) -> Any:
+    """The first of :func:`route`'s gradients alone: ``dz`` where ``mask`` holds, else 0."""
+    if mask is True or mask is False or type(mask) is np.bool_:
+        return route(mask, dz)[0]
+    with quiet():
+        if np.isfinite(dz).all():
+            return dz * mask
+    return np.where(mask, dz, 0)
 
 
 def tanh(x: Any) -> Any:

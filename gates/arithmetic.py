@@ -47,6 +47,8 @@ class AddGate(Gate):
 
     def forward(self, x: Any, y: Any, *more: Any) -> Any:
         self.n_inputs = 2 + len(more)
+        if type(x) is float and type(y) is float and not more:
+            return x + y  # two floats need no more: an overflow is inf already
         z = _numeric.add("AddGate", x, y)
         for term in more:
             z = _numeric.add("AddGate", z, term)
@@ -106,11 +108,16 @@ class MulGate(Gate):
     def forward(self, x: Any, y: Any) -> Any:
         self.x = x
         self.y = y
+        if type(x) is float and type(y) is float:
+            return x * y  # floats need no more: an overflow is inf already
         return _numeric.mul("MulGate", x, y)
 
     def backward(self, dz: Any) -> list[Any]:
-        dx = _numeric.mul("MulGate", self.y, dz)
-        dy = _numeric.mul("MulGate", self.x, dz)
+        x, y = self.x, self.y
+        if type(x) is float and type(y) is float and type(dz) in _numeric.PLAIN:
+            return [y * dz, x * dz]
+        dx = _numeric.mul("MulGate", y, dz)
+        dy = _numeric.mul("MulGate", x, dz)
         return [dx, dy]
 
     def local_gradient_formula(self, slot: int) -> str:

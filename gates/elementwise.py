@@ -39,7 +39,10 @@ class ExpGate(Gate):
         return z
 
     def backward(self, dz: Any) -> list[Any]:
-        return [_numeric.mul("ExpGate", self.z, dz)]
+        z = self.z
+        if type(z) is float and type(dz) in _numeric.PLAIN:
+            return [z * dz]
+        return [_numeric.mul("ExpGate", z, dz)]
 
     def local_gradient_formula(self, slot: int) -> str:
         return "exp({x})"
@@ -76,7 +79,7 @@ class SigmoidGate(Gate):
 
     def backward(self, dz: Any) -> list[Any]:
         z = self.z
-        if type(z) is float and type(dz) is float:
+        if type(z) is float and type(dz) in _numeric.PLAIN:
             return [(1 - z) * z * dz]
         return [_numeric.mul("SigmoidGate", _numeric.mul("SigmoidGate", 1 - z, z), dz)]
 
@@ -117,10 +120,15 @@ class MaxGate(Gate):
     gradient_pattern = "a max gate routes it to the larger input"
 
     def forward(self, x: Any, y: Any) -> Any:
+        if type(x) is float and type(y) is float:
+            self.x_wins = x_wins = x >= y or x != x  # a nan wins, to be seen
+            return x if x_wins else y
         z, self.x_wins = _numeric.maximum(x, y)
         return z
 
     def backward(self, dz: Any) -> list[Any]:
+        if type(self.x_wins) is bool and type(dz) in _numeric.PLAIN:
+            return [dz, type(dz)(0)] if self.x_wins else [type(dz)(0), dz]
         return list(_numeric.route(self.x_wins, dz))
 
     def local_gradient_formula(self, slot: int) -> str:
@@ -163,7 +171,7 @@ class ReLUGate(Gate):
         return z
 
     def backward(self, dz: Any) -> list[Any]:
-        return [_numeric.route(self.passed, dz)[0]]
+        return [_numeric.keep(self.passed, dz)]
 
     def local_gradient_formula(self, slot: int) -> str:
         return "[{x} > 0]"
