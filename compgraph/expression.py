@@ -21,6 +21,12 @@ A gate node is named by its subexpression as :func:`ast.unparse` writes it
 already taken; then by its operation and a counter (``"add1"``, ``"exp2"``).
 A number's node is named by the number (``"2"``).
 
+Limits, so that any text is read in bounded time and memory: a text longer
+than :data:`MAX_LENGTH` characters is refused before it is read, and nesting
+(parentheses, calls, unary operators, powers) deeper than :data:`MAX_DEPTH`
+levels; a chain such as ``a + b + c`` is read in a loop, so its length is not
+nesting. Names are read as Python reads them (NFKC: a full-width letter is the letter).
+
 Examples
 --------
 >>> g = from_expression("(x + y) * z")
@@ -36,6 +42,11 @@ Examples
 from __future__ import annotations
 
 import ast
+import io
+import itertools
+import keyword
+import tokenize
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -58,7 +69,15 @@ from gates.elementwise import ExpGate, MaxGate, SigmoidGate
 if TYPE_CHECKING:
     from compgraph.graph import ComputationalGraph
 
-__all__ = ["FUNCTIONS", "MAX_NAME", "GateFactory", "from_expression", "register"]
+__all__ = [
+    "FUNCTIONS",
+    "MAX_DEPTH",
+    "MAX_LENGTH",
+    "MAX_NAME",
+    "GateFactory",
+    "from_expression",
+    "register",
+]
 
 #: Something that makes a new gate each call: a gate class, or a function.
 GateFactory = Callable[[], Gate]
@@ -70,6 +89,13 @@ _BUILT_IN = frozenset(FUNCTIONS)
 
 #: The longest subexpression text used as a node name.
 MAX_NAME = 48
+
+#: The longest text read, in characters; longer ones are refused before parsing.
+MAX_LENGTH = 100_000
+
+#: The deepest nesting read: parentheses, calls, unary operators and powers
+#: each add a level (a chain such as ``a + b + c`` adds none, however long).
+MAX_DEPTH = 100
 
 _OPERATIONS: dict[type[ast.operator], tuple[str, str]] = {
     ast.Add: ("+", "add"),
@@ -202,6 +228,11 @@ def from_expression(
     """
     if not isinstance(text, str):
         raise GraphTypeError(f"from_expression: expected a string, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:  # refused unread: reading it would take memory in proportion
+        shown = text[:40].split("\n")[0] + " ..."
+        raise ExpressionError(
+            f"the expression is {len(text)} characters long; the most is {MAX_LENGTH}", shown, 1, 1
+        )
     if graph_type is None:
         from compgraph.graph import ComputationalGraph
 
@@ -228,7 +259,221 @@ class _Operator:
 
 _Operand = str | _Number  # a node's name, or a number
 
-_NOT_PARSED = "cannot read this text: it holds a null byte or is nested too deeply"
+
+class _NotReadError(Exception):
+    """The text holds what :func:`_parse` does not read; Python's parser says why."""
+
+    def __init__(self, line: int, column: int) -> None:
+        super().__init__(line, column)
+        self.line = line
+        self.column = column  # counted in characters, from 1
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """A node, and where its text starts and ends with any parentheses around it."""
+
+    node: ast.expr
+    start: tuple[int, int]  # (line, UTF-8 byte offset), as ast counts
+    end: tuple[int, int]
+
+
+_SKIPPED = frozenset({tokenize.NL, tokenize.COMMENT})
+_SUMS = {"+": ast.Add, "-": ast.Sub}
+_PRODUCTS = {"*": ast.Mult, "/": ast.Div, "//": ast.FloorDiv, "%": ast.Mod, "@": ast.MatMult}
+_UNARY = {"-": ast.USub, "+": ast.UAdd, "~": ast.Invert}
+
+
+def _parse(text: str) -> ast.expr:
+    """What ``ast.parse(text, mode="eval").body`` gives, for the texts of numbers,
+    names, arithmetic and calls, with each chain of ``+ -`` or ``* /`` read in a
+    loop (so its length is not nesting) and nesting limited to :data:`MAX_DEPTH`.
+
+    Raises :class:`_NotReadError` for anything else, and :class:`ExpressionError`
+    for nesting too deep.
+
+    Examples
+    --------
+    >>> ast.unparse(_parse("-x ** 2 + 3 * (y - z)"))
+    '-x ** 2 + 3 * (y - z)'
+    """
+    if "\r" in text or "\f" in text:  # line breaks that tokenize and ast count apart
+        raise _NotReadError(1, 1)
+    try:
+        tokens = [
+            token
+            for token in tokenize.generate_tokens(io.StringIO(text).readline)
+            if token.type not in _SKIPPED
+        ]
+    except (tokenize.TokenError, SyntaxError):
+        raise _NotReadError(1, 1) from None
+    return _Parser(text, tokens).parse()
+
+
+class _Parser:
+    """Recursive descent over :mod:`tokenize`'s tokens, one method per precedence level."""
+
+    def __init__(self, text: str, tokens: list[tokenize.TokenInfo]) -> None:
+        self.text = text
+        self.lines = text.split("\n")
+        self.tokens = tokens
+        self.at = 0
+        self.offsets: dict[int, list[int]] = {}  # line -> byte offset of each character
+
+    def parse(self) -> ast.expr:
+        found = self.sum(0)
+        while self.peek().type in (tokenize.NEWLINE, tokenize.DEDENT):
+            self.at += 1
+        if self.peek().type != tokenize.ENDMARKER:
+            raise self.not_read()
+        return found.node
+
+    # ------------------------------------------------------------------ levels
+
+    def sum(self, depth: int) -> _Parsed:
+        left = self.product(depth)
+        while self.peek().string in _SUMS and self.peek().type == tokenize.OP:
+            op = _SUMS[self.take().string]()
+            left = self.binary(left, op, self.product(depth))
+        return left
+
+    def product(self, depth: int) -> _Parsed:
+        left = self.unary(depth)
+        while self.peek().string in _PRODUCTS and self.peek().type == tokenize.OP:
+            op = _PRODUCTS[self.take().string]()
+            left = self.binary(left, op, self.unary(depth))
+        return left
+
+    def unary(self, depth: int) -> _Parsed:
+        token = self.peek()
+        if token.type != tokenize.OP or token.string not in _UNARY:
+            return self.power(depth)
+        self.take()
+        operand = self.unary(self.deeper(depth, token))
+        start = self.position(token.start)
+        node = ast.UnaryOp(_UNARY[token.string](), operand.node)
+        return self.placed(node, start, operand.end)
+
+    def power(self, depth: int) -> _Parsed:
+        base = self.call(depth)
+        token = self.peek()
+        if token.type != tokenize.OP or token.string != "**":
+            return base
+        self.take()
+        return self.binary(base, ast.Pow(), self.unary(self.deeper(depth, token)))
+
+    def call(self, depth: int) -> _Parsed:
+        found = self.atom(depth)
+        while self.peek().string == "(" and self.peek().type == tokenize.OP:
+            inner = self.deeper(depth, self.take())
+            args: list[ast.expr] = []
+            while self.peek().string != ")":
+                args.append(self.sum(inner).node)
+                if self.peek().string == ",":
+                    self.take()
+                elif self.peek().string != ")":
+                    raise self.not_read()
+            end = self.position(self.take().end)
+            node = ast.Call(found.node, args, [])
+            found = self.placed(node, found.start, end)
+        return found
+
+    def atom(self, depth: int) -> _Parsed:
+        token = self.take()
+        start, end = self.position(token.start), self.position(token.end)
+        node: ast.expr
+        if token.type == tokenize.NAME and token.string.isidentifier():
+            name = unicodedata.normalize("NFKC", token.string)  # as Python's parser does
+            if keyword.iskeyword(name):
+                raise self.not_read(token)
+            node = ast.Name(name, ast.Load())
+        elif token.type == tokenize.NUMBER:
+            node = ast.Constant(self.number(token))
+        elif token.type == tokenize.OP and token.string == "(":
+            inner = self.sum(self.deeper(depth, token))
+            close = self.take()
+            if close.string != ")":
+                raise self.not_read(close)
+            return _Parsed(inner.node, start, self.position(close.end))
+        else:
+            raise self.not_read(token)
+        return self.placed(node, start, end)
+
+    # ----------------------------------------------------------------- helpers
+
+    def number(self, token: tokenize.TokenInfo) -> int | float | complex:
+        text = token.string
+        try:
+            if text[-1] in "jJ":
+                return complex(text)
+            if text[:2].lower() not in ("0x", "0o", "0b") and any(c in text for c in ".eE"):
+                return float(text)
+            return int(text, 0)
+        except ValueError:  # leading zeros; more digits than Python converts
+            raise self.not_read(token) from None
+
+    def binary(self, left: _Parsed, op: ast.operator, right: _Parsed) -> _Parsed:
+        return self.placed(ast.BinOp(left.node, op, right.node), left.start, right.end)
+
+    def placed(self, node: ast.expr, start: tuple[int, int], end: tuple[int, int]) -> _Parsed:
+        node.lineno, node.col_offset = start
+        node.end_lineno, node.end_col_offset = end
+        return _Parsed(node, start, end)
+
+    def deeper(self, depth: int, token: tokenize.TokenInfo) -> int:
+        if depth >= MAX_DEPTH:
+            line, column = token.start
+            raise ExpressionError(
+                f"nested too deeply: more than {MAX_DEPTH} levels of parentheses, calls, "
+                "unary operators or powers",
+                self.text,
+                line,
+                column + 1,
+            )
+        return depth + 1
+
+    def position(self, where: tuple[int, int]) -> tuple[int, int]:
+        """A tokenize position (line, character) as ast gives it (line, UTF-8 byte)."""
+        line, column = where
+        text = self.lines[line - 1] if line <= len(self.lines) else ""
+        if text.isascii():
+            return line, column
+        offsets = self.offsets.get(line)
+        if offsets is None:
+            offsets = [0, *itertools.accumulate(len(c.encode()) for c in text)]
+            self.offsets[line] = offsets
+        return line, offsets[min(column, len(text))]
+
+    def peek(self) -> tokenize.TokenInfo:
+        return self.tokens[min(self.at, len(self.tokens) - 1)]
+
+    def take(self) -> tokenize.TokenInfo:
+        token = self.peek()
+        if token.type == tokenize.ENDMARKER:
+            raise self.not_read(token)
+        self.at += 1
+        return token
+
+    def not_read(self, token: tokenize.TokenInfo | None = None) -> _NotReadError:
+        line, column = (token or self.peek()).start
+        return _NotReadError(line, column + 1)
+
+
+_NOT_READ = (
+    "cannot read this: an expression holds numbers, names, + - * / **, parentheses "
+    "and calls of functions"
+)
+
+
+def _operands(node: ast.expr) -> list[ast.expr]:
+    """The operands of a node of the expressions compgraph reads."""
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp):
+        return [node.operand]
+    if isinstance(node, ast.Call):
+        return node.args
+    return []
 
 
 class _Builder:
@@ -242,20 +487,17 @@ class _Builder:
         self.counters: dict[str, int] = {}
         self.names: set[str] = set()
         self.numbers: dict[str, str] = {}  # repr of a number -> its node
+        self.texts: dict[int, str | None] = {}  # id of a node -> its short text, if any
 
     def build(self) -> None:
         if not self.text.strip():
             raise ExpressionError("the expression is empty", self.text, 1, 1)
         try:
-            tree = ast.parse(self.text, mode="eval")
-        except SyntaxError as err:
-            line = min(max(err.lineno or 1, 1), len(self.lines))
-            column = err.offset or 0
-            if not 1 <= column <= len(self.lines[line - 1]):  # the text ended too early
-                column = len(self.lines[line - 1]) + 1
-            raise ExpressionError(err.msg, self.text, line, column) from None
-        except (ValueError, RecursionError, MemoryError):  # null bytes; nested too deeply
-            raise ExpressionError(_NOT_PARSED, self.text, 1, 1) from None
+            tree = _parse(self.text)
+        except _NotReadError as missed:
+            tree = self.python_parse(missed)
+        except RecursionError:  # called from deep in a program already
+            raise ExpressionError(_NOT_READ, self.text, 1, 1) from None
         called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
         leaves = sorted(
             (node for node in ast.walk(tree) if isinstance(node, ast.Name)),
@@ -265,16 +507,70 @@ class _Builder:
         for node in leaves:
             if id(node) not in called and node.id not in self.graph:
                 self.graph.add_input(node.id)
-        try:
-            result = self.operand(tree.body)
-        except RecursionError:
-            raise ExpressionError(_NOT_PARSED, self.text, 1, 1) from None
+        result = self.operand(tree)
         if isinstance(result, _Number):
             self.number_node(result)
 
+    def python_parse(self, missed: _NotReadError) -> ast.expr:
+        """Python's own reading of a text :func:`_parse` does not read: its syntax
+        error, or the tree in which :meth:`operand` finds what is not allowed."""
+        try:
+            return ast.parse(self.text, mode="eval").body
+        except SyntaxError as err:
+            line = min(max(err.lineno or 1, 1), len(self.lines))
+            column = err.offset or 0
+            if not 1 <= column <= len(self.lines[line - 1]):  # the text ended too early
+                column = len(self.lines[line - 1]) + 1
+            raise ExpressionError(err.msg, self.text, line, column) from None
+        except (ValueError, RecursionError, MemoryError):  # a null byte; too long a chain
+            line = min(missed.line, len(self.lines))
+            column = min(missed.column, len(self.lines[line - 1]) + 1)
+            raise ExpressionError(_NOT_READ, self.text, line, column) from None
+
     # ---------------------------------------------------------------- operands
 
-    def operand(self, node: ast.expr) -> _Operand:
+    def operand(self, root: ast.expr) -> _Operand:
+        """Walk the tree children first, without recursion (a chain is as deep as
+        it is long): each node's operands, then the node."""
+        done: dict[int, _Operand] = {}
+        stack: list[tuple[ast.expr, str]] = [(root, "enter")]
+        while stack:
+            node, step = stack.pop()
+            if step == "enter":
+                children = self.children(node)
+                stack.append((node, "leave"))
+                for child in reversed(children):
+                    if isinstance(node, ast.Call):  # an argument is a node once read
+                        stack.append((child, "node"))
+                    stack.append((child, "enter"))
+            elif step == "node":
+                done[id(node)] = self.node(done[id(node)])
+            else:
+                operands = [done.pop(id(child)) for child in _operands(node)]
+                done[id(node)] = self.combine(node, operands)
+                self.remember_text(node)
+        return done[id(root)]
+
+    def children(self, node: ast.expr) -> list[ast.expr]:
+        """The operands of ``node``, after refusing what it may not be."""
+        if isinstance(node, (ast.Name, ast.Constant)):
+            return []
+        if isinstance(node, ast.UnaryOp):
+            if not isinstance(node.op, (ast.USub, ast.UAdd)):
+                symbol = {ast.Not: "not", ast.Invert: "~"}[type(node.op)]
+                raise self.error(f"the operator {symbol} is not allowed", node)
+            return [node.operand]
+        if isinstance(node, ast.BinOp):
+            if type(node.op) not in _OPERATIONS:
+                raise self.error("this operator is not allowed: only + - * / **", _Operator(node))
+            return [node.left, node.right]
+        if isinstance(node, ast.Call):
+            self.factory(node)
+            return node.args
+        what = _REFUSED.get(type(node), type(node).__name__)
+        raise self.error(f"{what} is not allowed", node)
+
+    def combine(self, node: ast.expr, operands: list[_Operand]) -> _Operand:
         if isinstance(node, ast.Name):
             return node.id
         if isinstance(node, ast.Constant):
@@ -284,31 +580,21 @@ class _Builder:
                 raise self.error(f"{what} is not allowed: only real numbers", node)
             return _Number(value)
         if isinstance(node, ast.UnaryOp):
-            return self.unary(node)
+            return self.unary(node, operands[0])
         if isinstance(node, ast.BinOp):
-            return self.binary(node)
-        if isinstance(node, ast.Call):
-            return self.call(node)
-        what = _REFUSED.get(type(node), type(node).__name__)
-        raise self.error(f"{what} is not allowed", node)
+            return self.binary(node, *operands)
+        assert isinstance(node, ast.Call)  # children() refused every other node
+        return self.call(node, [self.node(operand) for operand in operands])
 
-    def unary(self, node: ast.UnaryOp) -> _Operand:
-        if not isinstance(node.op, (ast.USub, ast.UAdd)):
-            symbol = {ast.Not: "not", ast.Invert: "~"}[type(node.op)]
-            raise self.error(f"the operator {symbol} is not allowed", node)
-        operand = self.operand(node.operand)
+    def unary(self, node: ast.UnaryOp, operand: _Operand) -> _Operand:
         if isinstance(node.op, ast.UAdd):
             return operand
         if isinstance(operand, _Number):
             return _Number(-operand.value)
         return self.gate(node, "neg", MulConstantGate(-1), [operand])
 
-    def binary(self, node: ast.BinOp) -> _Operand:
-        known = _OPERATIONS.get(type(node.op))
-        if known is None:
-            raise self.error("this operator is not allowed: only + - * / **", _Operator(node))
-        symbol, kind = known
-        left, right = self.operand(node.left), self.operand(node.right)
+    def binary(self, node: ast.BinOp, left: _Operand, right: _Operand) -> _Operand:
+        symbol, kind = _OPERATIONS[type(node.op)]
         if symbol == "**":
             if not isinstance(right, _Number):
                 raise self.error("the exponent of ** must be a number", node.right)
@@ -331,19 +617,22 @@ class _Builder:
             node, kind, AddConstantGate(number if symbol == "+" else -number), [operand]
         )
 
-    def call(self, node: ast.Call) -> str:
+    def factory(self, node: ast.Call) -> GateFactory:
         if not isinstance(node.func, ast.Name):
             what = _REFUSED.get(type(node.func), "calling anything but a function's name")
             raise self.error(f"{what} is not allowed", node.func)
-        name = node.func.id
-        factory = self.functions.get(name)
+        factory = self.functions.get(node.func.id)
         if factory is None:
             known = ", ".join(sorted(self.functions))
-            raise self.error(f"unknown function {name!r} (known: {known})", node.func)
+            raise self.error(f"unknown function {node.func.id!r} (known: {known})", node.func)
         if node.keywords:
-            raise self.error(f"{name}() takes no keyword arguments", node.keywords[0])
-        args = [self.node(self.operand(arg)) for arg in node.args]
-        gate = factory()
+            raise self.error(f"{node.func.id}() takes no keyword arguments", node.keywords[0])
+        return factory
+
+    def call(self, node: ast.Call, args: list[str]) -> str:
+        assert isinstance(node.func, ast.Name)  # factory() refused every other call
+        name = node.func.id
+        gate = self.factory(node)()
         problem = arity_error(gate, len(args))
         if problem is not None:
             raise self.error(f"{name}(): {problem}", node)
@@ -365,10 +654,28 @@ class _Builder:
         return name
 
     def gate(self, node: ast.expr, kind: str, gate: Gate, inputs: list[str]) -> str:
-        name = ast.unparse(node)
-        if len(name) > MAX_NAME or name in self.graph:
+        name = self.short_text(node)
+        if name is None or name in self.graph:
             name = self.fresh(kind)
         return self.graph.add_gate(name, gate, inputs)
+
+    def short_text(self, node: ast.expr) -> str | None:
+        """``node``'s text as :func:`ast.unparse` writes it, or None beyond
+        :data:`MAX_NAME` characters: a node holding a long one is long, so each
+        node's text is written only when its operands' are short (linear time)."""
+        if id(node) not in self.texts:
+            if any(self.texts.get(id(child), "") is None for child in _operands(node)):
+                self.texts[id(node)] = None
+            else:
+                text = ast.unparse(node)
+                self.texts[id(node)] = text if len(text) <= MAX_NAME else None
+        return self.texts[id(node)]
+
+    def remember_text(self, node: ast.expr) -> None:
+        """Keep ``node``'s short text for its parent; forget its operands'."""
+        self.short_text(node)
+        for child in _operands(node):
+            self.texts.pop(id(child), None)
 
     def fresh(self, kind: str) -> str:
         count = self.counters.get(kind, 0) + 1

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import math
+import resource
+import subprocess
+import sys
+import tracemalloc
 from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from compgraph import ComputationalGraph, ExpressionError, GraphError
 from compgraph import expression as expr
@@ -356,3 +363,137 @@ def test_sigmoid_is_one_gate() -> None:
     g = ComputationalGraph.from_expression("sigmoid(w0*x0 + w1*x1 + w2)")
     assert type(g.gate(g.output)) is SigmoidGate
     assert round(g.forward(w0=2, x0=-1, w1=-3, x1=-2, w2=-3), 2) == 0.73
+
+
+# ------------------------------------------------------- hostile and huge texts
+
+
+def test_a_flat_chain_is_not_nesting() -> None:
+    terms = [f"x{i}" for i in range(5000)]
+    g = ComputationalGraph.from_expression(" + ".join(terms))
+    assert g.forward({name: 1 for name in terms}) == 5000
+    assert g.backward()["x4999"] == 1
+    product = ComputationalGraph.from_expression(" * ".join(["x"] * 3000) + " - 1 / x")
+    assert product.forward(x=1.0) == 0.0
+    assert product.backward()["x"] == 3001.0
+
+
+def test_names_of_a_long_chain() -> None:
+    g = ComputationalGraph.from_expression(" + ".join(f"x{i}" for i in range(400)))
+    assert g.inputs(g.output) == ["add389", "x399"]
+    assert "x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9" in g
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(" * 101 + "x" + ")" * 101,
+        "-" * 101 + "x",
+        "exp(" * 101 + "x" + ")" * 101,
+        "-" * 5000 + "x",
+    ],
+)
+def test_nesting_is_limited_by_depth(text: str) -> None:
+    with pytest.raises(ExpressionError, match=r"nested too deeply: more than 100 levels"):
+        ComputationalGraph.from_expression(text)
+
+
+def test_nesting_within_the_limit() -> None:
+    g = ComputationalGraph.from_expression("(" * 99 + "x + 1" + ")" * 99)
+    assert g.forward(x=1) == 2
+
+
+def test_a_text_too_long_is_refused_before_it_is_read() -> None:
+    text = "x + " * 2_500_000 + "x"  # 10 MB
+    tracemalloc.start()
+    try:
+        with pytest.raises(
+            ExpressionError, match=r"^column 1: the expression is 10000001 characters long"
+        ):
+            ComputationalGraph.from_expression(text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100_000
+    with pytest.raises(ExpressionError, match=r"the most is 100000"):
+        ComputationalGraph.from_expression("x" * (expr.MAX_LENGTH + 1))
+
+
+def test_the_longest_text_builds_in_bounded_time_and_memory() -> None:
+    script = (
+        "from compgraph import ComputationalGraph\n"
+        "from compgraph.expression import MAX_LENGTH\n"
+        "text = '(' + ' + '.join(['exp(x*y - 2)'] * (MAX_LENGTH // 16)) + ') * z'\n"
+        "assert len(text) <= MAX_LENGTH, len(text)\n"
+        "g = ComputationalGraph.from_expression(text)\n"
+        "print(len(g), g.output)\n"
+    )
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        preexec_fn=limit_memory,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["25003", "mul6250"]
+
+
+def test_names_are_read_as_python_reads_them() -> None:
+    g = ComputationalGraph.from_expression("\uff58 * \u210c + x")  # full-width x, and a letter H
+    assert [name for name in g if g.kind(name) == "input"] == ["x", "H"]
+    assert g.output == "x * H + x"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(x + y) * z",
+        "z * (x + y)",
+        "-(x)",
+        "-x ** -2 ** y",
+        "f((x), g(y, 2,))",
+        "(f)(x) * 1.5e3 - 0x1f / 1_000",
+        "(x +\n  y) \\\n * z  # a comment",
+        "\uff58 + é * 2j",
+        "((x)) // 3 % 2 @ y",
+    ],
+)
+def test_the_parser_reads_as_python_does(text: str) -> None:
+    ours = expr._parse(text)
+    python = ast.parse(text, mode="eval").body
+    assert ast.dump(ours, include_attributes=True) == ast.dump(python, include_attributes=True)
+
+
+_ATOMS = st.sampled_from(["x", "y2", "é", "\uff58", "0", "2", "1.5", "1e3", "0x1f", "2j"])
+_OPERATORS = st.sampled_from(["+", "-", "*", "/", "**", "%", " + ", "*-"])
+
+
+def _grow(inner: Any) -> Any:
+    return st.one_of(
+        st.tuples(inner, _OPERATORS, inner).map("".join),
+        st.tuples(st.sampled_from(["-", "+", "~", "- "]), inner).map("".join),
+        inner.map(lambda text: f"({text})"),
+        st.lists(inner, min_size=1, max_size=3).map(lambda args: f"f({', '.join(args)})"),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.recursive(_ATOMS, _grow, max_leaves=12))
+def test_the_parser_reads_any_expression_as_python_does(text: str) -> None:
+    python = ast.parse(text, mode="eval").body
+    ours = expr._parse(text)
+    assert ast.dump(ours, include_attributes=True) == ast.dump(python, include_attributes=True)
+
+
+def test_what_a_long_chain_holds_besides_is_refused_where_it_is() -> None:
+    text = "x + " * 4000 + "y.z"
+    with pytest.raises(ExpressionError, match=r"^column 16002: cannot read this: an expression"):
+        ComputationalGraph.from_expression(text)
+    with pytest.raises(ExpressionError, match=r"^column 16003: this operator is not allowed"):
+        ComputationalGraph.from_expression(text.replace(".", " // "))
