@@ -10,8 +10,8 @@ Which gate each operation becomes:
 
 - ``x + c``, ``c + x``: ``AddConstantGate(c)``; ``x - c``: ``AddConstantGate(-c)``
 - ``c * x``, ``x * c``: ``MulConstantGate(c)``; ``-x``: ``MulConstantGate(-1)``
-- ``1 / x``: ``ReciprocalGate()``; ``x ** c``: ``PowGate(c)`` (the exponent
-  must be a number)
+- ``1 / x``: ``ReciprocalGate()``; ``x ** c`` with a number ``c``: ``PowGate(c)``;
+  ``x ** y`` with a node ``y``: ``PowerGate()``
 - otherwise ``AddGate``, ``SubGate``, ``MulGate``, ``DivGate``, with any
   number among the operands as a ``ConstantGate`` node (``2 / x``,
   ``max(x, 0)``, ``2 + 3``), one node per distinct number.
@@ -59,6 +59,7 @@ from gates.arithmetic import (
     DivGate,
     MulConstantGate,
     MulGate,
+    PowerGate,
     PowGate,
     ReciprocalGate,
     SubGate,
@@ -596,9 +597,9 @@ class _Builder:
     def binary(self, node: ast.BinOp, left: _Operand, right: _Operand) -> _Operand:
         symbol, kind = _OPERATIONS[type(node.op)]
         if symbol == "**":
-            if not isinstance(right, _Number):
-                raise self.error("the exponent of ** must be a number", node.right)
-            return self.gate(node, kind, PowGate(right.value), [self.node(left)])
+            if isinstance(right, _Number):
+                return self.gate(node, kind, PowGate(right.value), [self.node(left)])
+            return self.gate(node, kind, PowerGate(), [self.node(left), self.node(right)])
         if symbol == "/" and left == _Number(1) and isinstance(right, str):
             return self.gate(node, "recip", ReciprocalGate(), [right])
         if symbol in "+-*" and isinstance(right, _Number):
