@@ -181,14 +181,27 @@ def _fractional(c: Any) -> Any:
         return np.asarray((np.mod(c, 1) != 0) & np.isfinite(c))
 
 
+#: The largest exact integer power computed, in bits (a number of about 20,000 digits).
+MAX_POWER_BITS = 65_536
+
+
 def power(gate: str, x: Any, c: Any) -> Any:
     """``x ** c``, refusing a negative real base with a fractional exponent (no real value).
 
     An integer base to a negative power is a float, as in Python (numpy refuses it).
+    An exact integer power of more than :data:`MAX_POWER_BITS` bits is computed as a
+    float instead (``inf``): Python would take minutes or hours to build it.
     """
     if type(x) in _REAL and type(c) in _REAL:
         if x < 0 and math.isfinite(c) and c != int(c):
             raise ValueError(_no_real_power(gate, x, c))
+        if (
+            type(c) is int
+            and type(x) is int
+            and abs(x) > 1
+            and c * abs(x).bit_length() > MAX_POWER_BITS
+        ):
+            return _ieee(operator.pow, x, c)
         try:
             return x**c
         except (ZeroDivisionError, OverflowError):

@@ -197,3 +197,9 @@ def test_power_gate_refuses_a_negative_base_to_a_fractional_power(x) -> None:
 def test_power_gate_has_a_formula_for_each_input() -> None:
     assert PowerGate().local_gradient_formula(0) == "{y}*{x}^({y}-1)"
     assert PowerGate().local_gradient_formula(1) == "log({x})*{x}^{y}"
+
+
+def test_a_huge_exact_integer_power_is_a_float_not_a_hang():
+    gate = PowGate(999_999_999)
+    assert gate.forward(3) == float("inf")
+    assert PowGate(10).forward(3) == 59049  # small ones stay exact ints
