@@ -50,6 +50,14 @@ USER_GATES = textwrap.dedent(
             return [dz / (2 * self.z)]
 
     not_a_gate = 42
+
+    class ExitingGate(MyMulGate):
+        def forward(self, x, y):
+            raise SystemExit(0)
+
+    class InterruptedGate(MyMulGate):
+        def backward(self, dz):
+            raise KeyboardInterrupt
     """
 )
 
@@ -140,3 +148,42 @@ def test_from_the_shell(user_dir: Path) -> None:
     )
     assert usage.returncode == 2
     assert "MODULE:GateClass" in usage.stderr
+
+
+@pytest.mark.parametrize(
+    ("gate", "raised"),
+    [("ExitingGate", "SystemExit: 0"), ("InterruptedGate", "KeyboardInterrupt")],
+)
+def test_a_gate_that_exits_fails_the_check(
+    user_dir: Path, capsys: pytest.CaptureFixture[str], gate: str, raised: str
+) -> None:
+    assert main(["check", f"user_gates:{gate}"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == f"compgraph check: {gate}: the check stopped: the gate raised {raised}\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "raised"),
+    [
+        ("import sys\nsys.exit(0)\n", "SystemExit: 0"),
+        ("raise KeyboardInterrupt\n", "KeyboardInterrupt"),
+    ],
+)
+def test_a_module_that_exits_on_import_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, raised: str
+) -> None:
+    (tmp_path / "exiting_gates.py").write_text(body)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delitem(sys.modules, "exiting_gates", raising=False)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "compgraph.cli", "check", "exiting_gates:G"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=20,
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"compgraph check: cannot load 'exiting_gates:G': {raised}\n"

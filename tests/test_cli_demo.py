@@ -71,3 +71,9 @@ def test_demo_unwritable_folder(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("compgraph demo: ")
     assert result.stderr.count("\n") == 1
+
+
+def test_demo_refuses_an_empty_folder_name() -> None:
+    result = run("demo", "--draw", "")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "compgraph demo: --draw: the path is empty\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -118,3 +119,82 @@ def test_bad_input_is_one_line_and_status_2(tmp_path: Path, args: list[str], mes
     assert result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def run_bounded(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``compgraph`` in a process of at most 1 GiB that must end within 20 s."""
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    return subprocess.run(
+        [sys.executable, "-m", "compgraph.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=20,
+        preexec_fn=limit_memory,
+        check=False,
+    )
+
+
+SUM_400 = " + ".join(f"x{i}" for i in range(400))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["x**999999999", "x=3"],
+            "compgraph eval: node 'x ** 999999999': its value, an integer, could have up to "
+            "477121255 digits at these values; the most is 1000 (give the numbers as floats: 3.0)",
+        ),
+        (["(2 ** 999) ** 999"], "compgraph eval: node '(2 ** 999) ** 999': its value, an integer"),
+        (["x * x", "x=" + "9" * 501], "compgraph eval: node 'x * x': its value, an integer"),
+        (["x**999999999", "x=3.0"], "compgraph eval: node 'x ** 999999999' (PowGate).forward"),
+        (
+            ["x", "x=" + "9" * 1001],
+            "compgraph eval: x=9999999999999999999999999999999999999...: an integer of 1001 digits",
+        ),
+        (["x", "x=" + "[" * 5000 + "1" + "]" * 5000], "compgraph eval: x=[[[[[[[[[[[[[[[[[[["),
+        (["x", "x=[" + "9" * 400 + "]"], "compgraph eval: x=[999"),
+        (["x", "x=[true]"], "compgraph eval: x=[true]: not a number or a list of numbers"),
+        (["x + y", "x=1", "\uff58=2"], "compgraph eval: x is given twice"),
+        (["x", "x=1", "--draw", ""], "compgraph eval: --draw: the path is empty"),
+    ],
+)
+def test_hostile_input_ends_quickly_in_one_line(args: list[str], message: str) -> None:
+    result = run_bounded("eval", *args)
+    assert (result.returncode, result.stdout) == (2, ""), result.stderr[-300:]
+    assert result.stderr.startswith(message)
+    assert result.stderr.count("\n") == 1 and len(result.stderr) < 300
+
+
+def test_large_integers_are_exact() -> None:
+    big = int("9" * 200)
+    result = run_bounded("eval", "x * x", f"x={big}", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["value"] == big * big
+    assert report["nodes"][0]["grad"] == 2 * big
+
+
+def test_a_flat_sum_of_400_terms() -> None:
+    result = run_bounded("eval", SUM_400, *(f"x{i}={i}" for i in range(400)), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["value"] == 79800
+
+
+def test_names_match_as_python_reads_them() -> None:
+    result = run_bounded("eval", "\uff58 * y", "x=3", "y=-4", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["value"] == -12
+    result = run_bounded("eval", "x * y", "\uff58=3", "y=-4", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["value"] == -12
+
+
+def test_lists_are_float_arrays() -> None:
+    result = run_bounded("eval", "x ** 64", "x=[3, 1]", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["value"] == [3.0**64, 1.0]  # no int64 wrap-around

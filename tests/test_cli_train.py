@@ -35,7 +35,7 @@ def test_train_moons_quiet_into_the_current_directory(tmp_path, monkeypatch, cap
     ("args", "message"),
     [
         (["--epochs", "0"], "--epochs must be 1 or more"),
-        (["--lr", "-1"], "--lr must be positive"),
+        (["--lr", "-1"], "--lr must be a positive finite number"),
         (["--hidden", "16", "0"], "--hidden sizes must be 1 or more"),
         (["--batch-size", "0"], "--batch-size must be 1 or more"),
     ],
@@ -58,3 +58,31 @@ def test_train_without_matplotlib_says_what_to_install(monkeypatch, capsys, tmp_
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     assert main(["train", "moons", "--quiet", "--out", str(tmp_path)]) == 2
     assert "needs matplotlib: pip install 'compgraph[train]'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--lr", "inf"], "--lr must be a positive finite number"),
+        (["--lr", "nan"], "--lr must be a positive finite number"),
+        (["--noise", "nan"], "--noise must be a finite number 0 or more"),
+        (["--noise", "inf"], "--noise must be a finite number 0 or more"),
+        (["--noise", "-0.1"], "--noise must be a finite number 0 or more"),
+        (["--epochs", "1000000000"], "--epochs must be at most 10000"),
+        (["--samples", "1000000000"], "--samples must be at most 100000"),
+        (
+            ["--hidden", "100000", "100000"],
+            "--hidden 100000 100000 makes 10000600002 parameters; the most is 1000000",
+        ),
+        (
+            ["--samples", "100000", "--hidden", "500", "500"],
+            "--samples 100000 with --hidden 500 500 holds 100000000 values in a pass; "
+            "the most is 10000000",
+        ),
+    ],
+)
+def test_train_refuses_what_would_not_end_or_fit(args, message, capsys, tmp_path):
+    assert main(["train", "moons", "--quiet", "--out", str(tmp_path), *args]) == 2
+    out, err = capsys.readouterr()
+    assert err == f"compgraph train: {message}\n" and out == ""
+    assert list(tmp_path.iterdir()) == []

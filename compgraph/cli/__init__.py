@@ -66,7 +66,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         status: int = args.func(args)
-    except (UsageError, GraphError, ValueError, OSError, ImportError) as err:
+    except (
+        UsageError,
+        GraphError,
+        ValueError,
+        OSError,
+        ImportError,
+        ArithmeticError,  # an overflow the library did not foresee: still one line
+        RecursionError,
+        MemoryError,
+    ) as err:
         message = str(err).splitlines()[0] if str(err) else type(err).__name__
         print(f"compgraph {args.command}: {message}", file=sys.stderr)
         return 2

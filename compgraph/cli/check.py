@@ -1,6 +1,9 @@
 """``compgraph check MODULE:GateClass``: a user's gate against finite differences.
 
-Exit status 0 if every check passes, 1 if one fails, 2 for bad usage.
+Exit status 0 if every check passes, 1 if one fails, 2 for bad usage. The
+user's code may raise anything, ``SystemExit`` and ``KeyboardInterrupt``
+included: importing or making the gate then is bad usage (status 2), and
+the gate stopping the check is a failure (status 1), each told in one line.
 """
 
 from __future__ import annotations
@@ -60,13 +63,19 @@ def run(args: argparse.Namespace) -> int:
     """Check the gate, print the report; 0 if it passes, 1 if not."""
     gate = load_gate(args.target)
     inputs = example_inputs(gate, args.inputs, args.seed)
+    name = type(gate).__name__
     try:
         options = CheckOptions(args.step, args.rtol, args.atol, args.trials, args.seed)
         report = gate_report(gate, *inputs, options=options)
     except (GraphError, ValueError) as exc:
         raise UsageError(str(exc).removeprefix("check_gate: ")) from None
+    except BaseException as exc:  # a SystemExit must not read as a pass
+        print(
+            f"compgraph check: {name}: the check stopped: the gate raised {_told(exc)}",
+            file=sys.stderr,
+        )
+        return 1
     print(report)
-    name = type(gate).__name__
     if report.ok:
         print(f"\n{name}: every gradient matches finite differences ({len(report.rows)} checks)")
         return 0
@@ -98,16 +107,16 @@ def load_gate(target: str) -> Gate:
         found: object = importlib.import_module(module_name)
         for part in attribute.split("."):
             found = getattr(found, part)
-    except Exception as exc:
-        raise UsageError(f"cannot load {target!r}: {type(exc).__name__}: {exc}") from None
+    except BaseException as exc:  # an exit or Ctrl-C on import too
+        raise UsageError(f"cannot load {target!r}: {_told(exc)}") from None
     finally:
         if added:
             sys.path.remove(os.getcwd())
     if isinstance(found, type) and issubclass(found, Gate):
         try:
             found = found()
-        except Exception as exc:
-            raise UsageError(f"cannot create {attribute}(): {type(exc).__name__}: {exc}") from None
+        except BaseException as exc:
+            raise UsageError(f"cannot create {attribute}(): {_told(exc)}") from None
     if not isinstance(found, Gate):
         raise UsageError(f"{target!r} is not a gate class or instance (subclass gates.Gate)")
     return found
@@ -137,6 +146,18 @@ def example_inputs(gate: Gate, texts: list[str] | None, seed: int) -> list[objec
         try:
             value = ast.literal_eval(text)
             inputs.append(np.array(value, dtype=float) if isinstance(value, list) else value)
-        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        except (ValueError, TypeError, SyntaxError, OverflowError, MemoryError, RecursionError):
             raise UsageError(f"--inputs: {text!r} is not a number or a list of numbers") from None
     return inputs
+
+
+def _told(exc: BaseException) -> str:
+    """An exception in a few words, on one line: its type, and its message if any.
+
+    Examples
+    --------
+    >>> _told(SystemExit(0)), _told(KeyboardInterrupt()), _told(ValueError("a\\nb"))
+    ('SystemExit: 0', 'KeyboardInterrupt', 'ValueError: a')
+    """
+    message = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__

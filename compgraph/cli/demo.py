@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from compgraph.cli.usage import add_digits, digits
+from compgraph.cli.usage import add_digits, digits, path_option
 from compgraph.lectures import demo, draw_examples
 
 __all__ = ["add_command", "run"]
@@ -25,7 +25,8 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 def run(args: argparse.Namespace) -> int:
     """Print :func:`compgraph.lectures.demo`; draw the examples first with ``--draw``."""
     rounding = digits(args)
-    if args.draw:
-        draw_examples(args.draw, rounding)
+    folder = path_option(args.draw, "--draw")
+    if folder is not None:
+        draw_examples(folder, rounding)
     print(demo(rounding))
     return 0

@@ -1,14 +1,32 @@
-"""``compgraph train moons``: train the two-moons network, print how it did, write its plots."""
+"""``compgraph train moons``: train the two-moons network, print how it did, write its plots.
+
+Every option is checked before anything is trained, so that a run ends in
+bounded time and memory: at most :data:`MAX_EPOCHS` epochs, :data:`MAX_SAMPLES`
+points, :data:`MAX_PARAMETERS` weights and biases, and :data:`MAX_VALUES`
+numbers in one layer-by-layer pass over all the points; a learning rate that
+is positive and finite, a noise that is finite and 0 or more.
+"""
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import math
 from pathlib import Path
 
 from compgraph.cli.usage import UsageError
 from compgraph.moons import train_moons
 
-__all__ = ["add_command", "run"]
+__all__ = ["MAX_EPOCHS", "MAX_PARAMETERS", "MAX_SAMPLES", "MAX_VALUES", "add_command", "run"]
+
+#: The most epochs ``compgraph train`` runs.
+MAX_EPOCHS = 10_000
+#: The most points it generates.
+MAX_SAMPLES = 100_000
+#: The most weights and biases its network may have.
+MAX_PARAMETERS = 1_000_000
+#: The most numbers the hidden layers hold in a pass over every point.
+MAX_VALUES = 10_000_000
 
 
 def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -34,24 +52,58 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Check the options and that the plots can be written, then train, report and plot.
+def check_options(args: argparse.Namespace) -> None:
+    """Refuse, in one line, the first option that is wrong or too large.
 
-    Nothing is trained when the plots could not be written afterwards.
+    Examples
+    --------
+    >>> options = dict(epochs=50, lr=0.01, hidden=[16, 16], samples=200, batch_size=32)
+    >>> check_options(argparse.Namespace(**options, noise=0.1))
+    >>> check_options(argparse.Namespace(**options, noise=float("nan")))
+    Traceback (most recent call last):
+    ...
+    compgraph.cli.usage.UsageError: --noise must be a finite number 0 or more
     """
+    sizes = [2, *args.hidden, 2]
+    parameters = sum((into + 1) * out for into, out in itertools.pairwise(sizes))
+    hidden = " ".join(str(size) for size in args.hidden)
+    values = args.samples * sum(args.hidden)
     problems = [
         message
         for bad, message in [
             (args.epochs < 1, "--epochs must be 1 or more"),
-            (not args.lr > 0, "--lr must be positive"),
+            (args.epochs > MAX_EPOCHS, f"--epochs must be at most {MAX_EPOCHS}"),
+            (not (args.lr > 0 and math.isfinite(args.lr)), "--lr must be a positive finite number"),
+            (
+                not (args.noise >= 0 and math.isfinite(args.noise)),
+                "--noise must be a finite number 0 or more",
+            ),
             (any(h < 1 for h in args.hidden), "--hidden sizes must be 1 or more"),
             (args.samples < 2, "--samples must be 2 or more"),
+            (args.samples > MAX_SAMPLES, f"--samples must be at most {MAX_SAMPLES}"),
             (args.batch_size < 1, "--batch-size must be 1 or more"),
+            (
+                parameters > MAX_PARAMETERS,
+                f"--hidden {hidden} makes {parameters} parameters; the most is {MAX_PARAMETERS}",
+            ),
+            (
+                values > MAX_VALUES,
+                f"--samples {args.samples} with --hidden {hidden} holds {values} values in a "
+                f"pass; the most is {MAX_VALUES}",
+            ),
         ]
         if bad
     ]
     if problems:
         raise UsageError(problems[0])
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check the options and that the plots can be written, then train, report and plot.
+
+    Nothing is trained when the plots could not be written afterwards.
+    """
+    check_options(args)
     try:
         import matplotlib  # noqa: F401
     except ImportError:

@@ -1,10 +1,10 @@
-"""What every ``compgraph`` command shares: the usage error and the ``--digits`` option."""
+"""What every ``compgraph`` command shares: the usage error, the ``--digits`` option, paths."""
 
 from __future__ import annotations
 
 import argparse
 
-__all__ = ["UsageError", "add_digits", "digits"]
+__all__ = ["UsageError", "add_digits", "digits", "path_option"]
 
 
 class UsageError(Exception):
@@ -33,3 +33,20 @@ def digits(args: argparse.Namespace) -> int:
     if args.digits < 0:
         raise UsageError("--digits must be 0 or more")
     return int(args.digits)
+
+
+def path_option(path: str | None, option: str) -> str | None:
+    """The path given to ``option`` (None if not given), refused when empty.
+
+    Examples
+    --------
+    >>> path_option("neuron.svg", "--draw"), path_option(None, "--draw")
+    ('neuron.svg', None)
+    >>> path_option("", "--draw")
+    Traceback (most recent call last):
+    ...
+    compgraph.cli.usage.UsageError: --draw: the path is empty
+    """
+    if path == "":
+        raise UsageError(f"{option}: the path is empty")
+    return path
