@@ -37,6 +37,7 @@ from compgraph.errors import (
     OutputError,
     ShapeError,
 )
+from compgraph.exercise import Exercise
 from compgraph.gatecheck import check_gate, gate_report
 from compgraph.gradcheck import gradcheck, gradcheck_report
 from compgraph.graph import GATE, INPUT, PARAMETER, ComputationalGraph
@@ -52,6 +53,7 @@ __all__ = [
     "ComputationalGraph",
     "CycleError",
     "DuplicateNodeError",
+    "Exercise",
     "ExpressionError",
     "GateExecutionError",
     "GateReuseError",

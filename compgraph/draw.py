@@ -22,10 +22,13 @@ import io
 import math
 import os
 import warnings
+from collections import Counter
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
 
+from compgraph.errors import NodeNotFoundError
 from compgraph.layout import (
     GRADIENT_COLOR,
     NAME_LIMIT,
@@ -55,9 +58,16 @@ _SYMBOL_LIMIT = 10  # a gate's label, in its circle
 _DPI = 150
 _MAX_PIXELS = 8000  # a PNG's longer side; a larger circuit gets a lower resolution
 _INK = "#333333"
+_BOX = (0.7, 0.26, 0.05)  # a blank's width and height, and its gap from the wire
 
 
-def draw(graph: ComputationalGraph, path: str | os.PathLike[str], digits: int = 2) -> Path:
+def draw(
+    graph: ComputationalGraph,
+    path: str | os.PathLike[str],
+    digits: int = 2,
+    *,
+    blank: Collection[tuple[str, str]] = (),
+) -> Path:
     """Write the circuit of ``graph`` as an image, its type by the file's suffix.
 
     Parameters
@@ -69,6 +79,11 @@ def draw(graph: ComputationalGraph, path: str | os.PathLike[str], digits: int = 
         Where to write; ``.svg`` (text kept as text) or ``.png``.
     digits : int, optional
         Decimals to round to (2, as the lectures).
+    blank : collection of (node, "value" or "grad"), optional
+        Numbers to leave as empty boxes, for a worksheet: a node's value on
+        every wire out of it, its gradient under every wire out of it (at a
+        fork, each share). A mapping gives each box a tag to write in it
+        small (the question's number). The legend says what the boxes ask.
 
     Returns
     -------
@@ -108,6 +123,7 @@ def draw(graph: ComputationalGraph, path: str | os.PathLike[str], digits: int = 
     suffix = path.suffix.lower()
     check_drawable(graph, "draw")
     lines = wires(graph, digits)
+    boxes = _boxes(graph, blank)
     try:
         import matplotlib
         from matplotlib.figure import Figure
@@ -156,19 +172,22 @@ def draw(graph: ComputationalGraph, path: str | os.PathLike[str], digits: int = 
         sx, sy = points[wire.source]
         start = (sx + (_RADIUS if wire.source in gates else 0.0), sy)
         if wire.target is None:
-            _draw_wire(axes, wire, [start, (sx + _X_STEP * 0.75, sy)])
+            _draw_wire(axes, wire, [start, (sx + _X_STEP * 0.75, sy)], boxes)
             continue
         route = [start, *bends[wire.source, wire.target]]
         (tx, ty), (px, py) = points[wire.target], route[-1]
         angle = math.atan2(py - ty, px - tx)
         _draw_wire(
-            axes, wire, [*route, (tx + _RADIUS * math.cos(angle), ty + _RADIUS * math.sin(angle))]
+            axes,
+            wire,
+            [*route, (tx + _RADIUS * math.cos(angle), ty + _RADIUS * math.sin(angle))],
+            boxes,
         )
     _text(
         axes,
         left + 0.1,
         bottom + 0.15,
-        "value (green) above each wire, gradient (red) below",
+        _legend(lines, boxes),
         fontsize=7,
         color="#666666",
     )
@@ -226,12 +245,59 @@ def _add_titles(svg: str, titles: dict[str, str]) -> str:
     return svg
 
 
+def _boxes(
+    graph: ComputationalGraph, blank: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    """``blank`` checked, as a dict (node, "value" or "grad"): the tag in its box."""
+    boxes = {}
+    for item in blank:
+        if not (isinstance(item, tuple) and len(item) == 2 and item[1] in ("value", "grad")):
+            raise ValueError(
+                f"draw: blank holds {item!r}; give pairs (node, 'value') or (node, 'grad')"
+            )
+        if item[0] not in graph:
+            raise NodeNotFoundError(f"draw: blank names {item[0]!r}, not a node of the graph")
+        boxes[item] = str(blank[item]) if isinstance(blank, Mapping) else ""
+    return boxes
+
+
+def _legend(lines: list[Wire], boxes: dict[tuple[str, str], str]) -> str:
+    """What the drawing shows, never promising a number that is left blank."""
+    if not boxes:
+        return "value (green) above each wire, gradient (red) below"
+    shown = {
+        kind: [
+            (wire.source, kind) not in boxes
+            for wire in lines
+            if (wire.value if kind == "value" else wire.gradient) is not None
+        ]
+        for kind in ("value", "grad")
+    }
+    asked = {kind for _, kind in boxes}
+    parts = []
+    for kind, text in (("value", "value (green) above"), ("grad", "gradient (red) below")):
+        if any(shown[kind]):
+            parts.append(text + (" each wire" if all(shown[kind]) else " where given"))
+    words = [word for kind, word in (("value", "value"), ("grad", "gradient")) if kind in asked]
+    parts.append(f"boxes: fill in the {' or '.join(words)}")
+    forks = Counter(wire.source for wire in lines if (wire.source, "grad") in boxes)
+    if any(count > 1 for count in forks.values()):
+        parts[-1] += " (at a fork, one box per wire: the gradients add up)"
+    return "; ".join(parts)
+
+
 def _point(place: tuple[int, float]) -> tuple[float, float]:
     return place[0] * _X_STEP, place[1] * _Y_STEP
 
 
-def _draw_wire(axes: Axes, wire: Wire, route: list[tuple[float, float]]) -> None:
-    """A wire along ``route``, arrow at its end, its labels on its last stretch.
+def _draw_wire(
+    axes: Axes,
+    wire: Wire,
+    route: list[tuple[float, float]],
+    boxes: dict[tuple[str, str], str],
+) -> None:
+    """A wire along ``route``, arrow at its end, its labels (or empty boxes) on
+    its last stretch.
 
     Several wires between the same two nodes (``x * x``) bend apart in arcs.
     """
@@ -261,11 +327,15 @@ def _draw_wire(axes: Axes, wire: Wire, route: list[tuple[float, float]]) -> None
     cx = (start[0] + end[0]) / 2 + bend * dy / 2
     cy = (start[1] + end[1]) / 2 - bend * dx / 2
     normal = (-dy / length * 0.06, dx / length * 0.06)
-    for text, color, side, va in (
-        (wire.value, VALUE_COLOR, 1, "bottom"),
-        (wire.gradient, GRADIENT_COLOR, -1, "top"),
+    for text, color, side, va, kind in (
+        (wire.value, VALUE_COLOR, 1, "bottom", "value"),
+        (wire.gradient, GRADIENT_COLOR, -1, "top", "grad"),
     ):
-        if text is not None:
+        if (wire.source, kind) in boxes:
+            _draw_box(
+                axes, (cx, cy), (dx / length, dy / length), side, color, boxes[wire.source, kind]
+            )
+        elif text is not None:
             _text(
                 axes,
                 cx + side * normal[0],
@@ -279,3 +349,49 @@ def _draw_wire(axes: Axes, wire: Wire, route: list[tuple[float, float]]) -> None
                 rotation_mode="anchor",
                 zorder=5,
             )
+
+
+def _draw_box(
+    axes: Axes,
+    middle: tuple[float, float],
+    along: tuple[float, float],
+    side: int,
+    color: str,
+    tag: str,
+) -> None:
+    """An empty box beside a wire's ``middle`` (above for ``side`` 1, below for
+    -1), along its direction, where a number is to be written; ``tag`` small in
+    its corner."""
+    from matplotlib.patches import Rectangle
+
+    width, height, gap = _BOX
+    ux, uy = along
+    nx, ny = -uy * side, ux * side  # towards the box's side of the wire
+    cx, cy = middle[0] + nx * (gap + height / 2), middle[1] + ny * (gap + height / 2)
+    corner = (cx - ux * width / 2 + uy * height / 2, cy - uy * width / 2 - ux * height / 2)
+    axes.add_patch(
+        Rectangle(
+            corner,
+            width,
+            height,
+            angle=math.degrees(math.atan2(uy, ux)),
+            facecolor="white",
+            edgecolor=color,
+            linewidth=1.0,
+            zorder=4.6,  # under the numbers of wires crossing it
+        )
+    )
+    if tag:
+        _text(
+            axes,
+            corner[0] + ux * 0.04 - uy * 0.03,
+            corner[1] + uy * 0.04 + ux * 0.03,
+            tag,
+            fontsize=7,
+            color="#666666",
+            ha="left",
+            va="bottom",
+            rotation=math.degrees(math.atan2(uy, ux)),
+            rotation_mode="anchor",
+            zorder=4.7,
+        )

@@ -37,7 +37,7 @@ from __future__ import annotations
 import inspect
 import string
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -49,7 +49,7 @@ from gates.base import full_copy
 if TYPE_CHECKING:
     from compgraph.graph import ComputationalGraph
 
-__all__ = ["explain", "local_gradients", "sent_gradients"]
+__all__ = ["explain", "forward_step", "gradient_steps", "local_gradients", "sent_gradients"]
 
 # A negative number gets parentheses right after one of these, or before a power.
 _OPERATORS = "+-*/"
@@ -149,6 +149,103 @@ def explain(graph: ComputationalGraph, digits: int = 2) -> str:
     >>> print(explain(g).splitlines()[-1])
         x: 1 + 3 + 3 = 7 (gradients add up at a fork)
     """
+    fmt = _formatter(digits)
+    opening, steps, received = _story(graph, fmt)
+    lines = [opening, ""]
+    for step in steps:
+        lines.append(step.header)
+        lines += [line for _, line in step.sends]
+    leaves = [
+        _total_line(name, received.get(name, []), graph.grad(name), fmt)
+        for name in graph
+        if graph.kind(name) != "gate"
+    ]
+    if leaves:
+        lines += ["", "Gradients on the inputs:", *leaves]
+    return "\n".join(lines)
+
+
+def gradient_steps(graph: ComputationalGraph, digits: int = 2) -> dict[str, str]:
+    """For each node, the lines of :func:`explain` that compute its gradient.
+
+    For the output, the opening line; for any other node, each gate it feeds
+    with the line sending it its share, and at a fork the line adding the
+    shares up. The wording and the numbers are those of :func:`explain`.
+
+    Raises
+    ------
+    NoBackwardPassError
+        If no backward pass followed the latest forward pass.
+
+    Examples
+    --------
+    >>> from compgraph import ComputationalGraph
+    >>> g = ComputationalGraph.from_expression("x * x + x")
+    >>> _ = g.forward(x=3), g.backward()
+    >>> print(gradient_steps(g)["x"])
+    + 'x * x + x' = 12 receives 1 (the output); an add gate distributes it
+        to 'x': local gradient 1, times 1, sends 1
+    * 'x * x' = 9 receives 1; a multiply gate switches its inputs
+        to 'x': local gradient x = 3, times 1, sends 3
+        to 'x': local gradient x = 3, times 1, sends 3
+        x: 1 + 3 + 3 = 7 (gradients add up at a fork)
+    """
+    fmt = _formatter(digits)
+    opening, steps, received = _story(graph, fmt)
+    found: dict[str, list[str]] = {name: [] for name in graph}
+    found[graph.output] = [opening]
+    for step in steps:
+        for source in dict.fromkeys(source for source, _ in step.sends):
+            found[source] += [step.header, *(line for s, line in step.sends if s == source)]
+    for name, parts in received.items():
+        if len(parts) > 1:
+            found[name].append(_total_line(name, parts, graph.grad(name), fmt))
+    return {name: "\n".join(lines) for name, lines in found.items()}
+
+
+def forward_step(graph: ComputationalGraph, name: str, digits: int = 2) -> str:
+    """How the latest forward pass computed gate ``name``'s value, in one line.
+
+    Examples
+    --------
+    >>> from compgraph import ComputationalGraph
+    >>> g = ComputationalGraph.from_expression("(x + y) * z")
+    >>> _ = g.forward(x=-2, y=5, z=-4)
+    >>> forward_step(g, "x + y")
+    "+ 'x + y' = 3, computed by AddGate from 'x' = -2 and 'y' = 5"
+    """
+    fmt = _formatter(digits)
+    gate = graph.gate(name)
+    sources = [f"{source!r} = {fmt(graph.value(source))}" for source in graph.inputs(name)]
+    given = (
+        ", ".join(sources[:-1]) + " and " + sources[-1] if len(sources) > 1 else "".join(sources)
+    )
+    return (
+        f"{gate.symbol or type(gate).__name__} {name!r} = {fmt(graph.value(name))}, "
+        f"computed by {type(gate).__name__}" + (f" from {given}" if given else "")
+    )
+
+
+class _Step(NamedTuple):
+    """One gate's paragraph of :func:`explain`: what it receives, then each line
+    sending a gradient, with the input it goes to."""
+
+    header: str
+    sends: list[tuple[str, str]]
+
+
+def _formatter(digits: int) -> Callable[[Any], str]:
+    def fmt(value: Any) -> str:
+        return format_number(value, digits)
+
+    return fmt
+
+
+def _story(
+    graph: ComputationalGraph, fmt: Callable[[Any], str]
+) -> tuple[str, list[_Step], dict[str, list[Any]]]:
+    """The opening line, one step per gate from the output back, and what each
+    node received from each slot it feeds."""
     output = graph.output
     try:
         dout = graph.grad(output)
@@ -157,16 +254,12 @@ def explain(graph: ComputationalGraph, digits: int = 2) -> str:
             "explain: no backward pass since the latest forward pass; run forward, then backward",
             output,
         ) from None
-
-    def fmt(value: Any) -> str:
-        return format_number(value, digits)
-
-    received: dict[str, list[Any]] = {}
-    lines = [
+    opening = (
         f"Backward pass from the output {output!r} = {fmt(graph.value(output))}, "
-        f"starting with gradient {fmt(dout)}.",
-        "",
-    ]
+        f"starting with gradient {fmt(dout)}."
+    )
+    received: dict[str, list[Any]] = {}
+    steps = []
     for name in reversed(list(graph)):
         if graph.kind(name) != "gate" or not graph.inputs(name):
             continue
@@ -174,11 +267,12 @@ def explain(graph: ComputationalGraph, digits: int = 2) -> str:
         label = gate.symbol or type(gate).__name__
         arriving = _received(received.get(name, []), graph.grad(name), fmt)
         pattern = gate.gradient_pattern
-        lines.append(
+        header = (
             f"{label} {name!r} = {fmt(graph.value(name))} receives {arriving}"
             + (" (the output)" if name == output else "")
             + (f"; {pattern}" if pattern else "")
         )
+        sends = []
         for slot, (source, local, sent) in enumerate(
             zip(graph.inputs(name), local_gradients(graph, name), sent_gradients(graph, name))
         ):
@@ -189,18 +283,20 @@ def explain(graph: ComputationalGraph, digits: int = 2) -> str:
             else:
                 parts = [*formula, fmt(local)]
                 text = " = ".join(part for i, part in enumerate(parts) if part not in parts[:i])
-            lines.append(
-                f"    to {source!r}: local gradient {text}, "
-                f"times {fmt(graph.grad(name))}, sends {fmt(sent)}"
+            sends.append(
+                (
+                    source,
+                    f"    to {source!r}: local gradient {text}, "
+                    f"times {fmt(graph.grad(name))}, sends {fmt(sent)}",
+                )
             )
-    leaves = [
-        f"    {name}: {_received(received.get(name, []), graph.grad(name), fmt)}"
-        for name in graph
-        if graph.kind(name) != "gate"
-    ]
-    if leaves:
-        lines += ["", "Gradients on the inputs:", *leaves]
-    return "\n".join(lines)
+        steps.append(_Step(header, sends))
+    return opening, steps, received
+
+
+def _total_line(name: str, parts: list[Any], total: Any, fmt: Callable[[Any], str]) -> str:
+    """A node's gradient as the summary of :func:`explain` gives it."""
+    return f"    {name}: {_received(parts, total, fmt)}"
 
 
 def _formula(

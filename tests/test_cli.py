@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from compgraph.cli import check, demo, evaluate, main, parser, train
+from compgraph.cli import check, demo, evaluate, exercise, grade, main, parser, train
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -24,6 +24,8 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
         (["check", "gates:MulGate"], check),
         (["eval", "x", "x=1"], evaluate),
         (["train", "moons"], train),
+        (["exercise", "x", "x=1", "--out", "sheet"], exercise),
+        (["grade", "key.json", "answers.json"], grade),
     ],
 )
 def test_each_command_runs_the_function_of_its_module(argv, module):
@@ -36,7 +38,7 @@ def test_help_lists_every_command():
     result = run("--help")
     assert result.returncode == 0, result.stderr
     listed = re.findall(r"^    (\w+) ", result.stdout, flags=re.MULTILINE)
-    assert listed == ["demo", "check", "eval", "train"]
+    assert listed == ["demo", "check", "eval", "train", "exercise", "grade"]
 
 
 @pytest.mark.parametrize(

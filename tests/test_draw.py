@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from matplotlib.image import imread
 
 from compgraph import ComputationalGraph, GraphError
+from compgraph.draw import draw
 from compgraph.errors import OutputError
 from compgraph.layout import GRADIENT_COLOR, NAME_LIMIT, NUMBER_LIMIT, VALUE_COLOR, readable, wires
 from gates import AddGate
@@ -250,3 +252,55 @@ def test_any_names_make_a_valid_svg(names: list[str], symbol: str | None) -> Non
         texts = svg_texts(path)
         assert readable(names[0], NAME_LIMIT).strip() in [*texts, ""]
         assert max(map(len, texts)) <= 60
+
+
+# ------------------------------------------------------------ blanks, for worksheets
+
+
+def legend(texts: list[str]) -> str:
+    (found,) = [text for text in texts if "green" in text or "boxes" in text]
+    return found
+
+
+def test_blank_numbers_are_boxes_and_the_legend_says_so(tmp_path: Path) -> None:
+    g = neuron()
+    shown = svg_texts(g.draw(tmp_path / "full.svg"))
+    path = draw(g, tmp_path / "blank.svg", blank={("x0", "grad"): "7", ("w0", "value"): "8"})
+    texts = svg_texts(path)
+    assert "0.39" in shown and "0.39" not in texts  # x0's gradient: a box
+    assert texts.count("2") == shown.count("2") - 1  # w0's value: a box
+    assert "7" in texts and "8" in texts  # the tags
+    assert legend(texts) == (
+        "value (green) above where given; gradient (red) below where given; "
+        "boxes: fill in the value or gradient"
+    )
+    assert legend(shown) == "value (green) above each wire, gradient (red) below"
+
+
+def test_all_gradients_blank_the_legend_promises_no_gradient(tmp_path: Path) -> None:
+    g = ComputationalGraph.from_expression("x * x + y")
+    g.forward(x=3, y=1)
+    g.backward()
+    everything = [(name, "grad") for name in g]
+    found = legend(svg_texts(draw(g, tmp_path / "f.svg", blank=everything)))
+    assert "red" not in found
+    assert found == (
+        "value (green) above each wire; boxes: fill in the gradient "
+        "(at a fork, one box per wire: the gradients add up)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("blank", "error", "message"),
+    [
+        ([("x0", "gradient")], ValueError, "give pairs (node, 'value') or (node, 'grad')"),
+        (["x0"], ValueError, "blank holds 'x0'"),
+        ([("w", "grad")], GraphError, "blank names 'w', not a node"),
+    ],
+)
+def test_bad_blanks_are_refused(
+    tmp_path: Path, blank: list[object], error: type, message: str
+) -> None:
+    with pytest.raises(error, match=re.escape(message)):
+        draw(neuron(), tmp_path / "f.svg", blank=blank)  # type: ignore[arg-type]
+    assert not (tmp_path / "f.svg").exists()

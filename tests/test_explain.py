@@ -10,7 +10,14 @@ import pytest
 
 import gates
 from compgraph import ComputationalGraph, NoBackwardPassError
-from compgraph.explain import explain, local_gradients, sent_gradients
+from compgraph.explain import (
+    explain,
+    forward_step,
+    gradient_steps,
+    local_gradients,
+    sent_gradients,
+)
+from compgraph.table import format_number
 from gates import AddGate, Gate, MulGate
 
 LECTURE = {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3}
@@ -383,3 +390,69 @@ def test_a_gate_that_cannot_be_copied_is_refused_naming_the_node() -> None:
         explain(g)
     with pytest.raises(GraphTypeError, match=re.escape(message)):
         sent_gradients(g, "f")
+
+
+# ------------------------------------------------- one node's step, for hints
+
+NEURON_DECOMPOSED = "1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))"
+
+
+@pytest.mark.parametrize(
+    ("text", "feeds"),
+    [
+        ("(x + y) * z", {"x": -2, "y": 5, "z": -4}),
+        (NEURON_DECOMPOSED, LECTURE),
+        ("(x + sigmoid(y)) / (sigmoid(x) + (x + y) ** 2)", {"x": 3, "y": -4}),
+        ("x * x + x", {"x": 3}),
+    ],
+)
+def test_each_nodes_steps_are_explains_own_lines(text: str, feeds: dict[str, Any]) -> None:
+    g = passed(text, **feeds)
+    story = g.explain().splitlines()
+    steps = gradient_steps(g)
+    assert set(steps) == set(g)
+    for name, step in steps.items():
+        lines = step.splitlines()
+        assert lines and all(line in story for line in lines), name
+        if name != g.output:
+            sends = [line for line in lines if line.startswith(f"    to {name!r}:")]
+            # one line per slot the node feeds, as many as the gradients it receives
+            assert len(sends) == sum(g.inputs(gate).count(name) for gate in g)
+            total = format_number(g.grad(name), 2)
+            assert lines[-1].endswith((f"sends {total}", f"= {total} (gradients add up at a fork)"))
+
+
+def test_the_outputs_step_is_the_opening_line() -> None:
+    g = passed("(x + y) * z", x=-2, y=5, z=-4)
+    assert gradient_steps(g)["(x + y) * z"] == g.explain().splitlines()[0]
+
+
+def test_a_gate_at_a_fork_adds_its_shares_up() -> None:
+    g = ComputationalGraph()
+    g.add_input("a")
+    g.add_gate("b", AddGate(), ["a", "a"])
+    g.add_gate("c", MulGate(), ["b", "b"])
+    g.add_gate("d", AddGate(), ["c", "b"])
+    g.forward(a=3)
+    g.backward()
+    assert gradient_steps(g)["b"].splitlines()[-1] == (
+        "    b: 1 + 6 + 6 = 13 (gradients add up at a fork)"
+    )
+
+
+def test_steps_need_a_backward_pass() -> None:
+    g = ComputationalGraph.from_expression("x * y")
+    g.forward(x=1, y=2)
+    with pytest.raises(NoBackwardPassError, match="run forward, then backward"):
+        gradient_steps(g)
+
+
+def test_forward_step() -> None:
+    g = passed(NEURON_DECOMPOSED, **LECTURE)
+    assert forward_step(g, "exp(-(w0 * x0 + w1 * x1 + w2))") == (
+        "exp 'exp(-(w0 * x0 + w1 * x1 + w2))' = 0.37, computed by ExpGate "
+        "from '-(w0 * x0 + w1 * x1 + w2)' = -1"
+    )
+    assert forward_step(g, "w0 * x0", digits=0) == (
+        "* 'w0 * x0' = -2, computed by MulGate from 'w0' = 2 and 'x0' = -1"
+    )

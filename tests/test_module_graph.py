@@ -45,6 +45,7 @@ LAYERS = {
     "compgraph.dot": 2,
     "compgraph.expression": 2,
     "compgraph.lectures": 2,
+    "compgraph.exercise": 2,
     "compgraph.datasets": 3,
     "compgraph.nn": 3,
     "compgraph.optim": 3,

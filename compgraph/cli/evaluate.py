@@ -37,7 +37,15 @@ from gates.arithmetic import (
 from gates.base import Gate
 from gates.elementwise import ExpGate, LogGate, MaxGate, ReLUGate, SigmoidGate, TanhGate
 
-__all__ = ["MAX_DIGITS", "add_command", "evaluate", "parse_value", "report", "run"]
+__all__ = [
+    "MAX_DIGITS",
+    "add_command",
+    "evaluate",
+    "parse_value",
+    "read_feeds",
+    "report",
+    "run",
+]
 
 #: The most digits of an integer, given or computed, that ``compgraph eval`` takes.
 MAX_DIGITS = 1000
@@ -95,8 +103,29 @@ def evaluate(args: argparse.Namespace) -> str:
     rounding = digits(args)
     draw = path_option(args.draw, "--draw")
     g = ComputationalGraph.from_expression(args.expression)
+    feeds = read_feeds(g, args.values)
+    g.forward(feeds)
+    g.backward()
+    if draw is not None:
+        g.draw(draw, rounding)
+    if args.json:
+        explanation = g.explain(rounding) if args.explain else None
+        return json.dumps(report(g, args.expression, explanation), indent=2, ensure_ascii=False)
+    text = pass_table(g, rounding)
+    return f"{text}\n\n{g.explain(rounding)}" if args.explain else text
+
+
+def read_feeds(g: ComputationalGraph, values: list[str]) -> dict[str, Any]:
+    """The feeds given as ``NAME=VALUE`` items, one for each input of ``g``,
+    refused where a pass could not end in bounded time (:func:`check_integers`).
+
+    Examples
+    --------
+    >>> read_feeds(ComputationalGraph.from_expression("x * y"), ["x=3", "y=-4"])
+    {'x': 3, 'y': -4}
+    """
     feeds: dict[str, Any] = {}
-    for item in args.values:
+    for item in values:
         name, equals, text = item.partition("=")
         if not equals or not name.strip():
             raise UsageError(f"{_shown(item)!r}: give each value as NAME=VALUE")
@@ -113,15 +142,7 @@ def evaluate(args: argparse.Namespace) -> str:
     if missing:
         raise UsageError(f"no value for {', '.join(missing)} (give {missing[0]}=VALUE)")
     check_integers(g, feeds)
-    g.forward(feeds)
-    g.backward()
-    if draw is not None:
-        g.draw(draw, rounding)
-    if args.json:
-        explanation = g.explain(rounding) if args.explain else None
-        return json.dumps(report(g, args.expression, explanation), indent=2, ensure_ascii=False)
-    text = pass_table(g, rounding)
-    return f"{text}\n\n{g.explain(rounding)}" if args.explain else text
+    return feeds
 
 
 def parse_value(name: str, text: str) -> Any:
