@@ -531,13 +531,13 @@ _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #222; }
 main { max-width: 80rem; }
 .sheet { display: flex; flex-wrap: wrap; gap: 2rem; align-items: flex-start; }
-.circuit { flex: 1 1 32rem; margin: 0; }
+.circuit { flex: 2 1 36rem; margin: 0; position: sticky; top: 0; }
 .circuit svg { width: 100%; height: auto; }
 figcaption { color: #666; font-size: 0.85rem; }
-form { flex: 0 1 28rem; }
+form { flex: 1 1 20rem; }
 ol { list-style: none; padding: 0; }
 li { margin: 0 0 0.8rem; }
-label { display: inline-block; min-width: 14rem; }
+label { display: block; margin-bottom: 0.2rem; overflow-wrap: anywhere; }
 input { width: 6rem; font: inherit; padding: 0.15rem 0.3rem; }
 input:focus, button:focus { outline: 3px solid #0969da; outline-offset: 1px; }
 output { margin-left: 0.5rem; font-weight: 600; }
