@@ -5,6 +5,13 @@
    installed, PyTorch on the CPU.
 2. micrograd's demo: MLP 2-16-16-1, 100 moons points, hinge loss plus L2,
    SGD: compgraph (both flavours) vs micrograd, when installed.
+3. What protecting a pass from aliasing costs (docs/trust.md): the 784-256-10
+   step fed the same writable batch every step (the engine copies it) against
+   the same batch made read-only (kept uncopied, as ``compgraph.train`` feeds).
+
+For stable figures pin the BLAS threads (``OMP_NUM_THREADS=1
+OPENBLAS_NUM_THREADS=1``) and run on a quiet machine; each figure is the best
+of several runs, and part 3 prints the range over its rounds.
 
 All engines start from the same weights; their losses and gradients are
 checked to agree before anything is timed. Run from the repository:
@@ -329,6 +336,47 @@ def scalar_demo() -> None:
     show(rows, "micrograd")
 
 
+# ------------------------------------------------------------ aliasing cost
+
+
+def aliasing_cost(rounds: int = 7) -> None:
+    print("\nWhat aliasing protection costs: 784-256-10 step, batch fed writable vs read-only")
+    rng = np.random.default_rng(0)
+    writable = rng.standard_normal((256, 784)).astype(np.float32)
+    labels = rng.integers(0, 10, 256)
+    frozen, frozen_labels = writable.copy(), labels.copy()
+    frozen.flags.writeable = frozen_labels.flags.writeable = False
+
+    g = ComputationalGraph()
+    net = nn.mlp(g, [784, 256, 10], rng=0, dtype=np.float32)
+    g.add_input("y")
+    g.add_gate("loss", SoftmaxCrossEntropyGate(), [net.output, "y"])
+    opt = SGD(g, lr=LR)
+
+    def step(x: np.ndarray, y: np.ndarray) -> None:
+        g.forward(x=x, y=y)
+        g.backward(wrt=opt.names)
+        opt.step()
+
+    copied, uncopied, costs = [], [], []
+    for _ in range(rounds):  # interleaved, so that both see the same machine
+        copied.append(per_step(lambda: step(writable, labels), 20, repeats=3))
+        uncopied.append(per_step(lambda: step(frozen, frozen_labels), 20, repeats=3))
+        costs.append((copied[-1] - uncopied[-1]) / uncopied[-1])
+    copy_alone = per_step(lambda: (writable.copy(), labels.copy()), 200)
+    print(f"  step fed read-only arrays (no copy): {min(uncopied) * 1e3:.3f} ms at best")
+    print(f"  step fed writable arrays (copied):   {min(copied) * 1e3:.3f} ms at best")
+    print(
+        f"  the two copies alone: {copy_alone * 1e6:.1f} us, "
+        f"{copy_alone / min(uncopied):.1%} of a step"
+    )
+    print(
+        f"  extra time of the copied step over {rounds} rounds: "
+        f"{min(costs):+.1%} to {max(costs):+.1%} (median {sorted(costs)[rounds // 2]:+.1%})"
+    )
+
+
 if __name__ == "__main__":
     mnist_sized()
     scalar_demo()
+    aliasing_cost()
