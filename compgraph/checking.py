@@ -29,7 +29,8 @@ import numpy as np
 
 from compgraph._finite import Differences, Verdict, judge
 from compgraph._shapes import fit_gradient
-from compgraph.errors import GradcheckError, GraphTypeError
+from compgraph.errors import GateExecutionError, GradcheckError, GraphTypeError
+from compgraph.kinks import kink_of
 from compgraph.table import format_number, format_table
 from gates.base import Gate, full_copy
 
@@ -255,6 +256,10 @@ class GradcheckReport:
             messages = [*messages[:_MESSAGES_SHOWN], f"... and {_plural(hidden, 'more failure')}"]
         return "\n\n".join([table, "\n".join(messages)]) if messages else table
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """How IPython shows the report: its table, as ``print`` does."""
+        printer.text(str(self))
+
     def error(self) -> GradcheckError:
         """The error a failed check raises: the first failure told in full (a
         gate's before a leaf's), then where the others are. The report is kept
@@ -321,7 +326,7 @@ def check_at(
 
 #: The problems of a gate as a whole, found before any gradient is compared.
 _FAULTS = {"forward raised", "modifies input", "backward raised", "modifies dz", "not a list"}
-_FAULTS |= {"wrong count", "wrong shape", "cannot check (not finite)"}
+_FAULTS |= {"wrong count", "wrong shape", "cannot check (not finite)", "kink raised"}
 
 
 def _keep(old: Outcome, new: Outcome) -> Outcome:
@@ -394,6 +399,11 @@ def _check_once(
         except ValueError as exc:
             detail = f"the gradient for input {slot} ({labels[slot]}) {exc}"
             return [_fault(slot, "wrong shape", detail, labels, values, dz)]
+    try:
+        note = kink_of(checked)
+    except GateExecutionError as exc:
+        return [_fault(None, "kink raised", str(exc), labels, values)]
+    kink = f"the gate ran at a kink ({note})" if note else None
     numeric_gate = full_copy(gate)
     outcomes = []
     for slot, analytic in enumerate(fitted):
@@ -401,7 +411,7 @@ def _check_once(
             outcomes.append(Outcome(slot, note=HELD))
             continue
         outcome = check_slot(
-            numeric_gate.forward, values, slot, dz, analytic, options, labels[slot]
+            numeric_gate.forward, values, slot, dz, analytic, options, labels[slot], kink
         )
         point = _point(labels, values, dz)
         if outcome.problem.startswith("cannot check"):
@@ -429,6 +439,7 @@ def check_slot(
     analytic: Any,
     options: CheckOptions,
     label: str,
+    kink: str | None = None,
 ) -> Outcome:
     """Compare the gradient ``analytic`` of input ``slot`` (named ``label``) with
     central differences of ``sum(dz * function(*inputs))``.
@@ -437,6 +448,8 @@ def check_slot(
     before it is blamed. The outcome's ``detail`` tells the worst element
     confirmed wrong (as :func:`compare` does) or, if none is, why some element
     cannot be checked, ``element`` saying which (``", element (0,),"``).
+    ``kink`` says where the pass ran at a kink, from the gates' own notes (see
+    :meth:`gates.Gate.kink`): a detail of a kink then tells it.
     """
     differences = Differences(function, inputs, slot, dz)
     numeric = np.array(differences.gradient(options.step)[0], dtype=np.float64)
@@ -477,14 +490,14 @@ def check_slot(
         _worst(diff),
         _worst(rel),
         f"cannot check ({verdict.kind})",
-        _why(verdict, name, options.step, differences.scale),
+        _why(verdict, name, options.step, differences.scale, kink),
         f", element {index}," if index else "",
     )
 
 
-def _why(verdict: Verdict, name: str, step: float, scale: float) -> str:
+def _why(verdict: Verdict, name: str, step: float, scale: float, kink: str | None) -> str:
     """Why finite differences cannot tell the gradient, for a verdict that is
-    neither ``"ok"`` nor ``"wrong"``."""
+    neither ``"ok"`` nor ``"wrong"`` (``kink``: where the pass ran at a kink)."""
     if verdict.kind == "domain":
         tried = sorted({t.size for t in verdict.tries} | {f.size for f in verdict.failures})
         span = f"from {format_value(tried[-1])} down to {format_value(tried[0])}"
@@ -503,8 +516,9 @@ def _why(verdict: Verdict, name: str, step: float, scale: float) -> str:
         )
     if verdict.kind == "kink":
         last = verdict.tries[-1]
+        where = kink or "at a kink (a tie, or ReLU at 0)"
         return (
-            "at a kink (a tie, or ReLU at 0), finite differences do not apply: the slope is "
+            f"{where}, where finite differences do not apply: the slope is "
             f"{format_value(last.above)} on one side and {format_value(last.below)} on the other"
         )
     if verdict.kind == "rounding":

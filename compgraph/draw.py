@@ -166,6 +166,9 @@ def draw(
                 )
             )
             _text(axes, x, y, shown, ha="center", va="center", fontsize=11, zorder=4, gid=gid)
+            if name.isidentifier() and name != label:  # a name given to it: q, f
+                named = readable(name, NAME_LIMIT)
+                _text(axes, x, y + _RADIUS + 0.08, named, ha="center", va="bottom", fontsize=9)
         else:
             _text(axes, x - 0.08, y, shown, ha="right", va="center", fontsize=11, gid=gid)
     for wire in lines:

@@ -43,6 +43,8 @@ import numpy as np
 
 from compgraph._shapes import fit_gradient
 from compgraph.errors import GraphTypeError, NoBackwardPassError
+from compgraph.kinks import kink_of
+from compgraph.notebook import Text
 from compgraph.table import format_number
 from gates.base import full_copy
 
@@ -114,7 +116,7 @@ def sent_gradients(graph: ComputationalGraph, name: str) -> list[Any]:
     ]
 
 
-def explain(graph: ComputationalGraph, digits: int = 2) -> str:
+def explain(graph: ComputationalGraph, digits: int = 2) -> Text:
     """The latest backward pass of ``graph``, told gate by gate from the output back.
 
     Parameters
@@ -126,9 +128,10 @@ def explain(graph: ComputationalGraph, digits: int = 2) -> str:
 
     Returns
     -------
-    str
-        One paragraph per gate: the gradient it receives (a sum where
-        gradients add up at a fork), then for each input its local gradient,
+    Text
+        A ``str`` that a notebook shows as it reads. One paragraph per
+        gate: the gradient it receives (a sum where gradients add up at a
+        fork), then for each input its local gradient,
         with the formula and the numbers where the gate gives a formula, times
         the gradient received, and the gradient sent. Last, the gradients on
         the inputs and parameters.
@@ -162,7 +165,7 @@ def explain(graph: ComputationalGraph, digits: int = 2) -> str:
     ]
     if leaves:
         lines += ["", "Gradients on the inputs:", *leaves]
-    return "\n".join(lines)
+    return Text("\n".join(lines))
 
 
 def gradient_steps(graph: ComputationalGraph, digits: int = 2) -> dict[str, str]:
@@ -272,6 +275,9 @@ def _story(
             + (" (the output)" if name == output else "")
             + (f"; {pattern}" if pattern else "")
         )
+        kink = kink_of(gate, name)
+        if kink is not None:
+            header += f"\n    at a kink: {kink}"
         sends = []
         for slot, (source, local, sent) in enumerate(
             zip(graph.inputs(name), local_gradients(graph, name), sent_gradients(graph, name))

@@ -3,8 +3,18 @@
 
 What an expression may hold: numbers, names, ``+ - * / **``, unary minus,
 parentheses, and calls of the functions in :data:`FUNCTIONS` (``exp``,
-``sigmoid``, ``max`` and whatever :func:`register` added). Its free names
-become input nodes; a name used twice is one node, so its gradients add up.
+``sigmoid``, ``max``, ``tanh``, ``relu``, ``log`` and whatever :func:`register`
+added). Its free names become input nodes; a name used twice is one node, so
+its gradients add up.
+
+Several statements name the intermediate nodes, as the lectures do:
+``"q = x + y; f = q * z"``, one a line or ``;``-separated, each ``NAME =
+EXPRESSION``; the last one, which may also be a bare expression, is the
+output. A statement's name is its node's name. A name used before any
+statement assigns it is an input. Refused, with where: a name assigned twice,
+or assigned after it was used as an input; a name assigned and never used; a
+bare expression before the last statement; a statement that only renames
+(``u = x``) or assigns a function's name; any other kind of statement.
 
 Which gate each operation becomes:
 
@@ -16,7 +26,8 @@ Which gate each operation becomes:
   number among the operands as a ``ConstantGate`` node (``2 / x``,
   ``max(x, 0)``, ``2 + 3``), one node per distinct number.
 
-A gate node is named by its subexpression as :func:`ast.unparse` writes it
+A gate node that no statement names is named by its subexpression as
+:func:`ast.unparse` writes it
 (``"w0 * x0"``), unless that is longer than :data:`MAX_NAME` characters or
 already taken; then by its operation and a counter (``"add1"``, ``"exp2"``).
 A number's node is named by the number (``"2"``).
@@ -24,8 +35,9 @@ A number's node is named by the number (``"2"``).
 Limits, so that any text is read in bounded time and memory: a text longer
 than :data:`MAX_LENGTH` characters is refused before it is read, and nesting
 (parentheses, calls, unary operators, powers) deeper than :data:`MAX_DEPTH`
-levels; a chain such as ``a + b + c`` is read in a loop, so its length is not
-nesting. Names are read as Python reads them (NFKC: a full-width letter is the letter).
+levels in a statement; a chain such as ``a + b + c`` is read in a loop, so its
+length is not nesting, nor is the number of statements. Names are read as
+Python reads them (NFKC: a full-width letter is the letter).
 
 Examples
 --------
@@ -37,6 +49,9 @@ Examples
 >>> g = from_expression("2 / x")
 >>> [(name, g.kind(name)) for name in g]
 [('x', 'input'), ('2', 'gate'), ('2 / x', 'gate')]
+>>> g = from_expression("q = x + y; f = q * z")
+>>> list(g), g.output
+(['x', 'y', 'z', 'q', 'f'], 'f')
 """
 
 from __future__ import annotations
@@ -65,7 +80,7 @@ from gates.arithmetic import (
     SubGate,
 )
 from gates.base import Gate, arity_error
-from gates.elementwise import ExpGate, MaxGate, SigmoidGate
+from gates.elementwise import ExpGate, LogGate, MaxGate, ReLUGate, SigmoidGate, TanhGate
 
 if TYPE_CHECKING:
     from compgraph.graph import ComputationalGraph
@@ -84,7 +99,14 @@ __all__ = [
 GateFactory = Callable[[], Gate]
 
 #: Function name -> gate factory: the built-ins and what :func:`register` added.
-FUNCTIONS: dict[str, GateFactory] = {"exp": ExpGate, "max": MaxGate, "sigmoid": SigmoidGate}
+FUNCTIONS: dict[str, GateFactory] = {
+    "exp": ExpGate,
+    "log": LogGate,
+    "max": MaxGate,
+    "relu": ReLUGate,
+    "sigmoid": SigmoidGate,
+    "tanh": TanhGate,
+}
 
 _BUILT_IN = frozenset(FUNCTIONS)
 
@@ -190,7 +212,8 @@ def from_expression(
     Parameters
     ----------
     text : str
-        A Python expression (see the module's docstring for what it may hold).
+        A Python expression, or statements naming the intermediates (see the
+        module's docstring for what it may hold).
     functions : mapping of str to callable, optional
         More functions for this call only, name -> gate factory; they take
         precedence over :data:`FUNCTIONS`.
@@ -201,13 +224,15 @@ def from_expression(
     Returns
     -------
     ComputationalGraph
-        Its free names are inputs; its output is the whole expression.
+        Its free names are inputs; its output is the whole expression (the
+        last statement).
 
     Raises
     ------
     ExpressionError
-        If ``text`` is not a valid expression or holds anything else; the
-        message gives the column.
+        If ``text`` is not a valid expression or holds anything else, or its
+        statements name nodes as the module's docstring refuses; the message
+        gives the column (and the line).
     GraphTypeError
         If ``text`` is not a string.
 
@@ -280,6 +305,17 @@ class _Parsed:
 
 
 _SKIPPED = frozenset({tokenize.NL, tokenize.COMMENT})
+_BETWEEN = (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)  # between statements
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """``target = value``, or a bare ``value`` (``target`` None)."""
+
+    target: ast.Name | None
+    value: ast.expr
+
+
 _SUMS = {"+": ast.Add, "-": ast.Sub}
 _PRODUCTS = {"*": ast.Mult, "/": ast.Div, "//": ast.FloorDiv, "%": ast.Mod, "@": ast.MatMult}
 _UNARY = {"-": ast.USub, "+": ast.UAdd, "~": ast.Invert}
@@ -298,17 +334,35 @@ def _parse(text: str) -> ast.expr:
     >>> ast.unparse(_parse("-x ** 2 + 3 * (y - z)"))
     '-x ** 2 + 3 * (y - z)'
     """
+    return _Parser(text, _tokens(text)).parse()
+
+
+def _parse_statements(text: str) -> list[_Statement]:
+    """The statements of ``text`` as :func:`_parse` reads an expression: each
+    ``NAME = EXPRESSION`` or ``EXPRESSION``, one a line or ``;``-separated.
+
+    Raises :class:`_NotReadError` for anything else, and :class:`ExpressionError`
+    for nesting too deep.
+
+    Examples
+    --------
+    >>> [(s.target and s.target.id, ast.unparse(s.value)) for s in _parse_statements("q = x + y; q * z")]
+    [('q', 'x + y'), (None, 'q * z')]
+    """  # noqa: E501
+    return _Parser(text, _tokens(text)).statements()
+
+
+def _tokens(text: str) -> list[tokenize.TokenInfo]:
     if "\r" in text or "\f" in text:  # line breaks that tokenize and ast count apart
         raise _NotReadError(1, 1)
     try:
-        tokens = [
+        return [
             token
             for token in tokenize.generate_tokens(io.StringIO(text).readline)
             if token.type not in _SKIPPED
         ]
     except (tokenize.TokenError, SyntaxError):
         raise _NotReadError(1, 1) from None
-    return _Parser(text, tokens).parse()
 
 
 class _Parser:
@@ -328,6 +382,31 @@ class _Parser:
         if self.peek().type != tokenize.ENDMARKER:
             raise self.not_read()
         return found.node
+
+    def statements(self) -> list[_Statement]:
+        found: list[_Statement] = []
+        while True:
+            while self.peek().type in _BETWEEN or self.is_op(";"):
+                self.at += 1
+            if self.peek().type == tokenize.ENDMARKER:
+                return found
+            target = None
+            token = self.peek()
+            after = self.tokens[self.at + 1] if self.at + 1 < len(self.tokens) else token
+            if token.type == tokenize.NAME and after.type == tokenize.OP and after.string == "=":
+                name = unicodedata.normalize("NFKC", token.string)
+                if not token.string.isidentifier() or keyword.iskeyword(name):
+                    raise self.not_read(token)
+                target = ast.Name(name, ast.Store())
+                self.placed(target, self.position(token.start), self.position(token.end))
+                self.at += 2
+            found.append(_Statement(target, self.sum(0).node))
+            if self.peek().type not in (*_BETWEEN, tokenize.ENDMARKER) and not self.is_op(";"):
+                raise self.not_read()
+
+    def is_op(self, text: str) -> bool:
+        token = self.peek()
+        return token.type == tokenize.OP and token.string == text
 
     # ------------------------------------------------------------------ levels
 
@@ -466,6 +545,22 @@ _NOT_READ = (
 )
 
 
+def _statement_refused(stmt: ast.stmt) -> str:
+    """Why a statement Python reads is not one of an expression's."""
+    if isinstance(stmt, ast.Assign):
+        if len(stmt.targets) > 1:
+            return "one name per assignment (q = x + y), not a chain of them"
+        return "only a name can be assigned (q = x + y)"
+    if isinstance(stmt, ast.AugAssign):
+        return "an augmented assignment is not allowed: give each intermediate its own name"
+    if isinstance(stmt, ast.AnnAssign):
+        return "an annotated assignment is not allowed: write q = x + y"
+    return (
+        f"a statement such as {type(stmt).__name__.lower()} is not allowed: only NAME = "
+        "EXPRESSION, one a line or ;-separated, and last an expression"
+    )
+
+
 def _operands(node: ast.expr) -> list[ast.expr]:
     """The operands of a node of the expressions compgraph reads."""
     if isinstance(node, ast.BinOp):
@@ -489,34 +584,114 @@ class _Builder:
         self.names: set[str] = set()
         self.numbers: dict[str, str] = {}  # repr of a number -> its node
         self.texts: dict[int, str | None] = {}  # id of a node -> its short text, if any
+        self.target: tuple[int, str] | None = None  # the node a statement names, and its name
 
     def build(self) -> None:
         if not self.text.strip():
             raise ExpressionError("the expression is empty", self.text, 1, 1)
         try:
-            tree = _parse(self.text)
+            statements = _parse_statements(self.text)
         except _NotReadError as missed:
-            tree = self.python_parse(missed)
+            statements = self.python_parse(missed)
         except RecursionError:  # called from deep in a program already
             raise ExpressionError(_NOT_READ, self.text, 1, 1) from None
-        called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
-        leaves = sorted(
-            (node for node in ast.walk(tree) if isinstance(node, ast.Name)),
-            key=lambda node: (node.lineno, node.col_offset),
-        )
-        self.names = {node.id for node in leaves}
-        for node in leaves:
-            if id(node) not in called and node.id not in self.graph:
-                self.graph.add_input(node.id)
-        result = self.operand(tree)
-        if isinstance(result, _Number):
-            self.number_node(result)
+        if not statements:
+            raise ExpressionError("there is no statement", self.text, 1, 1)
+        for name in self.inputs(statements):
+            self.graph.add_input(name)
+        for statement in statements[:-1]:
+            if statement.target is None:
+                raise self.error(
+                    "only the last statement may be a bare expression: name this one "
+                    "(q = ...) so that a later statement can use it",
+                    statement.value,
+                )
+        for statement in statements:
+            self.statement(statement)
 
-    def python_parse(self, missed: _NotReadError) -> ast.expr:
-        """Python's own reading of a text :func:`_parse` does not read: its syntax
-        error, or the tree in which :meth:`operand` finds what is not allowed."""
+    def inputs(self, statements: list[_Statement]) -> list[str]:
+        """The names used before any statement assigns them, in the order they
+        first appear; refusing a name assigned twice, assigned after it was used
+        as an input, naming a function, or assigned and never used."""
+        used: dict[str, ast.Name] = {}  # name -> where first used
+        assigned: dict[str, ast.Name] = {}
+        inputs: list[str] = []
+        for statement in statements:
+            called = {id(n.func) for n in ast.walk(statement.value) if isinstance(n, ast.Call)}
+            leaves = sorted(
+                (n for n in ast.walk(statement.value) if isinstance(n, ast.Name)),
+                key=lambda n: (n.lineno, n.col_offset),
+            )
+            for leaf in leaves:
+                self.names.add(leaf.id)
+                if id(leaf) in called:
+                    continue
+                if leaf.id not in assigned and leaf.id not in used:
+                    inputs.append(leaf.id)
+                used.setdefault(leaf.id, leaf)
+            target = statement.target
+            if target is None:
+                continue
+            self.names.add(target.id)
+            if target.id in assigned:
+                first = assigned[target.id]
+                raise self.error(
+                    f"{target.id!r} is assigned twice (first at {self.where(first)}); "
+                    "give each intermediate its own name",
+                    target,
+                )
+            if target.id in used:
+                first = used[target.id]
+                raise self.error(
+                    f"{target.id!r} is used before this assignment (at {self.where(first)}), so "
+                    "it is an input there; assign a name before using it, or choose another",
+                    target,
+                )
+            if target.id in self.functions:
+                raise self.error(f"{target.id!r} names a function; choose another name", target)
+            assigned[target.id] = target
+        unused = [t for s in statements[:-1] if (t := s.target) is not None and t.id not in used]
+        if unused:
+            raise self.error(
+                f"{unused[0].id!r} is assigned but never used; only the last statement gives "
+                "the output",
+                unused[0],
+            )
+        return inputs
+
+    def statement(self, statement: _Statement) -> None:
+        """Add the nodes of one statement, its value named by its target if it has one."""
+        root = statement.value
+        while isinstance(root, ast.UnaryOp) and isinstance(root.op, ast.UAdd):
+            root = root.operand
+        target = statement.target
+        if target is not None and isinstance(root, ast.Name):
+            raise self.error(
+                f"'{target.id} = {root.id}' only gives {root.id!r} another name; an assignment "
+                "names a computation (q = x + y)",
+                target,
+            )
+        self.target = (id(root), target.id) if target is not None else None
+        result = self.operand(root)
+        if isinstance(result, _Number):
+            if target is not None:
+                self.graph.add_gate(target.id, ConstantGate(result.value), [])
+            else:
+                self.number_node(result)
+
+    def where(self, node: ast.AST) -> str:
+        """``line L, column C`` (just ``column C`` in a text of one line)."""
+        line = getattr(node, "lineno", 1)
+        text = self.lines[line - 1].encode()
+        column = len(text[: getattr(node, "col_offset", 0)].decode(errors="ignore")) + 1
+        return f"line {line}, column {column}" if len(self.lines) > 1 else f"column {column}"
+
+    def python_parse(self, missed: _NotReadError) -> list[_Statement]:
+        """Python's own reading of a text :func:`_parse_statements` does not read:
+        its syntax error, or the statements in which :meth:`operand` finds what
+        is not allowed."""
         try:
-            return ast.parse(self.text, mode="eval").body
+            body = ast.parse(self.text, mode="exec").body
         except SyntaxError as err:
             line = min(max(err.lineno or 1, 1), len(self.lines))
             column = err.offset or 0
@@ -527,6 +702,19 @@ class _Builder:
             line = min(missed.line, len(self.lines))
             column = min(missed.column, len(self.lines[line - 1]) + 1)
             raise ExpressionError(_NOT_READ, self.text, line, column) from None
+        statements = []
+        for stmt in body:
+            if isinstance(stmt, ast.Expr):
+                statements.append(_Statement(None, stmt.value))
+            elif (
+                isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+            ):
+                statements.append(_Statement(stmt.targets[0], stmt.value))
+            else:
+                raise self.error(_statement_refused(stmt), stmt)
+        return statements
 
     # ---------------------------------------------------------------- operands
 
@@ -655,6 +843,8 @@ class _Builder:
         return name
 
     def gate(self, node: ast.expr, kind: str, gate: Gate, inputs: list[str]) -> str:
+        if self.target is not None and self.target[0] == id(node):
+            return self.graph.add_gate(self.target[1], gate, inputs)
         name = self.short_text(node)
         if name is None or name in self.graph:
             name = self.fresh(kind)

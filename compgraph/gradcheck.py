@@ -41,6 +41,7 @@ from compgraph.errors import (
     NodeNotFoundError,
     NoForwardPassError,
 )
+from compgraph.kinks import kinks
 
 if TYPE_CHECKING:
     from compgraph.graph import ComputationalGraph
@@ -185,6 +186,11 @@ def gradcheck_report(
 
     g.forward(feeds)
     values = {name: g.value(name) for name in g}
+    try:
+        ran_at = "; ".join(f"{node!r}: {note}" for node, note in kinks(g))
+    except GateExecutionError:  # that gate's own check reports it
+        ran_at = ""
+    kink = f"the pass ran at a kink ({ran_at})" if ran_at else None
     not_finite = _first_not_finite(g, values)
     if not_finite is not None:
         return GradcheckReport([not_finite])
@@ -221,7 +227,7 @@ def gradcheck_report(
                 rows.append(CheckRow(name, kind, "whole graph", np.nan, np.nan, note=HELD))
                 continue
             run = _runner(g, name, feeds)
-            outcome = check_slot(run, [values[name]], 0, weights, grads[name], checks, name)
+            outcome = check_slot(run, [values[name]], 0, weights, grads[name], checks, name, kink)
             if outcome.problem.startswith("cannot check"):
                 message = (
                     f"cannot check {kind} {name!r}{outcome.element} through the whole graph: "

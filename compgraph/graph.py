@@ -850,7 +850,9 @@ class ComputationalGraph:
         ----------
         text : str
             Numbers, names, ``+ - * / **``, unary minus, parentheses, and calls
-            of ``exp``, ``sigmoid``, ``max`` and registered functions.
+            of ``exp``, ``sigmoid``, ``max``, ``tanh``, ``relu``, ``log`` and
+            registered functions; or several statements naming the
+            intermediates, ``"q = x + y; f = q * z"`` (the last is the output).
         functions : mapping of str to callable, optional
             More functions for this call: name -> a factory of new gates.
 
@@ -889,7 +891,8 @@ class ComputationalGraph:
         Returns
         -------
         pathlib.Path
-            ``path``.
+            ``path`` (a :class:`compgraph.notebook.Drawing`, which a notebook
+            shows as the image).
 
         Raises
         ------
@@ -899,8 +902,9 @@ class ComputationalGraph:
             If the file cannot be written.
         """
         from compgraph.draw import draw
+        from compgraph.notebook import Drawing
 
-        return draw(self, path, digits)
+        return Drawing(draw(self, path, digits))
 
     def to_dot(self, digits: int = 2) -> str:
         """The circuit as Graphviz DOT text, values and gradients on the wires.
@@ -916,7 +920,8 @@ class ComputationalGraph:
         return to_dot(self, digits)
 
     def explain(self, digits: int = 2) -> str:
-        """The latest backward pass told step by step, as the lectures tell it.
+        """The latest backward pass told step by step, as the lectures tell it
+        (a ``str`` that a notebook shows as its lines).
 
         For each gate from the output back: the gradient it receives (a sum
         where gradients add up at a fork), then for each input the local
@@ -947,6 +952,39 @@ class ComputationalGraph:
         from compgraph.explain import explain
 
         return explain(self, digits)
+
+    def kinks(self) -> list[tuple[str, str]]:
+        """``(node, note)`` for the gates whose latest forward ran where they are
+        not differentiable (a max tie, a ReLU at 0), the note naming the
+        convention used. See :func:`compgraph.kinks.kinks`.
+
+        Raises
+        ------
+        NoForwardPassError
+            If no forward pass has run since the graph was built or changed.
+
+        Examples
+        --------
+        >>> g = ComputationalGraph.from_expression("relu(x) + max(x, y)")
+        >>> _ = g.forward(x=0.0, y=-1.0)
+        >>> g.kinks()
+        [('relu(x)', 'x == 0 (the kink): the gradient is 0 (the subgradient chosen)')]
+        """
+        from compgraph.kinks import kinks
+
+        return kinks(self)
+
+    def _repr_svg_(self) -> str | None:
+        """A notebook shows the circuit with the latest pass (None: as text)."""
+        from compgraph.notebook import graph_svg
+
+        return graph_svg(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's text: the ``repr``, then the table of the latest pass."""
+        from compgraph.notebook import graph_text
+
+        printer.text(graph_text(self))
 
     def parameters(self) -> dict[str, Any]:
         """The parameters' names and current values, in evaluation order.

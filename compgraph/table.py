@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from compgraph.notebook import Text
+
 if TYPE_CHECKING:
     from compgraph.graph import ComputationalGraph
 
@@ -44,8 +46,9 @@ def format_number(value: Any, digits: int = 4) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Columns aligned under ``headers``, separated by two spaces.
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> Text:
+    """Columns aligned under ``headers``, separated by two spaces: a
+    :class:`~compgraph.notebook.Text`, which a notebook shows as it reads.
 
     Examples
     --------
@@ -57,12 +60,15 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """
     widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
     lines = [headers, ["-" * width for width in widths], *rows]
-    return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines
+    return Text(
+        "\n".join(
+            "  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip()
+            for line in lines
+        )
     )
 
 
-def pass_table(graph: ComputationalGraph, digits: int = 4) -> str:
+def pass_table(graph: ComputationalGraph, digits: int = 4) -> Text:
     """A table of every node of ``graph`` in evaluation order: its gate (or kind),
     its inputs, and its value and gradient from the latest pass (blank where the
     pass has not computed them).

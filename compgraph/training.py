@@ -173,7 +173,7 @@ def train(
 def _progress_bar(total: int) -> Any:
     """A tqdm bar over ``total`` steps, or None (with a warning) without tqdm."""
     try:
-        from tqdm import tqdm
+        from tqdm.auto import tqdm  # a widget in a notebook, a text bar in a terminal
     except ImportError:
         warnings.warn(
             "compgraph.train: no progress bar, tqdm is not installed "

@@ -362,3 +362,29 @@ def maximum(x: Any, y: Any) -> tuple[Any, Any]:
         real("MaxGate", value, "max compares its inputs, so it takes")
     x_wins = (x >= y) | (x != x)
     return select(x_wins, x, y), x_wins
+
+
+def at_kink(where: Any, point: str, convention: str) -> str | None:
+    """A gate's kink note (see :meth:`gates.Gate.kink`): ``point: convention``
+    where ``where`` holds (on an array, saying in how many elements), else ``None``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> print(at_kink(np.array([0.0, 1.0, 0.0]) == 0, "x == 0", "the gradient is 0"))
+    x == 0 in 2 of 3 elements; there the gradient is 0
+    >>> at_kink(False, "x == 0", "the gradient is 0") is None
+    True
+    """
+    if type(where) in _REAL or type(where) is np.bool_:
+        return f"{point}: {convention}" if where else None
+    count = int(np.count_nonzero(where))
+    if count == 0:
+        return None
+    size = int(np.size(where))
+    return f"{point} in {count} of {size} element{'' if size == 1 else 's'}; there {convention}"
+
+
+def floor(x: Any) -> Any:
+    """The largest whole number not above ``x``, elementwise (``nan`` stays ``nan``)."""
+    return math.floor(x) if type(x) in _REAL and math.isfinite(x) else np.floor(x)

@@ -374,12 +374,13 @@ class PowerGate(Gate):
 
     - ``y = 0``: ``z = 1`` whatever ``x``, so ``dx = 0`` (at ``x = 0`` too).
     - ``x = 0``, ``y > 0``: ``z = 0`` for every ``y > 0``, so ``dy = 0``;
-      at ``y = 0`` too (the convention of the other engines: ``z`` jumps there).
+      at ``y = 0`` too (the convention of the other engines: ``z`` jumps there;
+      :meth:`kink` says so).
     - ``x = 0``, ``y < 0``: ``z = inf``; ``dx`` and ``dy`` are IEEE's
       infinities (``log(0) = -inf``).
     - ``x < 0`` with an integer ``y``: ``z`` and ``dx`` are real, but
       ``y -> x**y`` has no real derivative (``x**y`` is complex for the ``y``
-      nearby): ``dy`` is ``nan``.
+      nearby): ``dy`` is ``nan`` (:meth:`kink` says so).
 
     Complex inputs are welcome: the gate is then the analytic ``x ** y``.
 
@@ -422,6 +423,28 @@ class PowerGate(Gate):
 
     def local_gradient_formula(self, slot: int) -> str:
         return "{y}*{x}^({y}-1)" if slot == 0 else "log({x})*{x}^{y}"
+
+    def kink(self) -> str | None:
+        x, y = self.x, self.y
+        notes = [
+            _numeric.at_kink(
+                (x == 0) & (y == 0),
+                "0 ** 0, where z jumps (1 at y = 0, 0 for y > 0)",
+                "both gradients are 0",
+            )
+        ]
+        if not (_numeric.is_complex(x) or _numeric.is_complex(y)):
+            with _numeric.quiet():
+                negative = (x < 0) & (y == _numeric.floor(y))
+            notes.append(
+                _numeric.at_kink(
+                    negative,
+                    "x < 0 with a whole y, where x ** y has no real derivative in y",
+                    "dy is nan",
+                )
+            )
+        found = [note for note in notes if note is not None]
+        return "; ".join(found) if found else None
 
 
 class ConstantGate(Gate):

@@ -24,7 +24,9 @@ class Gate:
     positional parameters of ``forward``; ``forward(self, *xs)`` takes any number.
     Nothing else is required: no registration, no ``super().__init__()`` call.
     Optionally, :meth:`local_gradient_formula` and ``gradient_pattern`` let
-    ``compgraph``'s ``explain`` tell the gate's part of a backward pass in symbols.
+    ``compgraph``'s ``explain`` tell the gate's part of a backward pass in symbols,
+    and :meth:`kink` says when the latest ``forward`` ran where the gate is not
+    differentiable.
 
     A gradient may have the broadcast shape of the output: the engine sums it
     back to its input's shape. A gate must not modify its inputs or ``dz`` in place.
@@ -126,6 +128,33 @@ class Gate:
         >>> MyDivGate().local_gradient_formula(1)
         '-{x}/{y}^2'
         >>> Gate().local_gradient_formula(0) is None
+        True
+        """
+        return None
+
+    def kink(self) -> str | None:
+        """Whether the latest ``forward`` ran where the gate is not
+        differentiable, and if so, what ``backward`` does there.
+
+        ``None`` (the default): it did not, or the gate has no such point. A
+        gate that has one (a max at a tie, a ReLU at 0) overrides this to
+        return a note naming the point and the convention its ``backward``
+        follows there (which input gets the gradient, the subgradient chosen);
+        on arrays, how many elements are at it. ``compgraph``'s
+        ``g.kinks()`` lists these notes, and the gradient checks say that a
+        gate ran at a kink instead of blaming it.
+
+        Examples
+        --------
+        >>> from gates import MaxGate, ReLUGate
+        >>> gate = MaxGate()
+        >>> _ = gate.forward(3.0, 3.0)
+        >>> print(gate.kink())
+        a tie, x == y: the whole gradient goes to x, the first input
+        >>> _ = gate.forward(4.0, 2.0)
+        >>> gate.kink() is None
+        True
+        >>> Gate().kink() is None
         True
         """
         return None

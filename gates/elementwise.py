@@ -94,6 +94,8 @@ class MaxGate(Gate):
 
     Attributes
     ----------
+    x, y : number or numpy.ndarray
+        The inputs of the latest forward.
     x_wins : bool or numpy.ndarray of bool
         Where ``x >= y`` (or ``x`` is ``nan``) in the latest forward.
 
@@ -101,6 +103,7 @@ class MaxGate(Gate):
     -----
     At a tie (``x == y``) the whole gradient goes to the first input, ``x``:
     the gate routes, it never splits: one gradient is ``dz``, the other 0.
+    :meth:`kink` says so after a forward at a tie.
 
     ``nan`` wins: ``max(nan, 1)`` and ``max(1, nan)`` are both ``nan`` (as
     numpy's ``maximum``), on numbers as on arrays, and the ``nan`` input
@@ -120,6 +123,8 @@ class MaxGate(Gate):
     gradient_pattern = "a max gate routes it to the larger input"
 
     def forward(self, x: Any, y: Any) -> Any:
+        self.x = x
+        self.y = y
         if type(x) is float and type(y) is float:
             self.x_wins = x_wins = x >= y or x != x  # a nan wins, to be seen
             return x if x_wins else y
@@ -134,6 +139,11 @@ class MaxGate(Gate):
     def local_gradient_formula(self, slot: int) -> str:
         return "[{x} >= {y}]" if slot == 0 else "[{x} < {y}]"
 
+    def kink(self) -> str | None:
+        return _numeric.at_kink(
+            self.x == self.y, "a tie, x == y", "the whole gradient goes to x, the first input"
+        )
+
 
 class ReLUGate(Gate):
     """Rectified linear unit: ``z = max(x, 0)``; ``dx = dz`` where ``x > 0``, else 0.
@@ -143,12 +153,15 @@ class ReLUGate(Gate):
 
     Attributes
     ----------
+    x : number or numpy.ndarray
+        The input of the latest forward.
     passed : bool or numpy.ndarray of bool
         Where ``x > 0`` (or ``x`` is ``nan``) in the latest forward.
 
     Notes
     -----
-    At the kink, ``x == 0``, the gradient is 0 (the element did not pass).
+    At the kink, ``x == 0``, the gradient is 0 (the element did not pass), and
+    :meth:`kink` says so.
     ``nan`` passes, on numbers as on arrays: ``relu(nan)`` is ``nan`` and
     receives ``dz``. Complex inputs are refused (``ValueError``).
 
@@ -167,6 +180,7 @@ class ReLUGate(Gate):
     symbol = "relu"
 
     def forward(self, x: Any) -> Any:
+        self.x = x
         z, self.passed = _numeric.relu(x)
         return z
 
@@ -175,6 +189,11 @@ class ReLUGate(Gate):
 
     def local_gradient_formula(self, slot: int) -> str:
         return "[{x} > 0]"
+
+    def kink(self) -> str | None:
+        return _numeric.at_kink(
+            self.x == 0, "x == 0 (the kink)", "the gradient is 0 (the subgradient chosen)"
+        )
 
 
 class TanhGate(Gate):

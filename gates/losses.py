@@ -192,7 +192,8 @@ class HingeGate(Gate):
 
     Notes
     -----
-    At the kink, a margin of exactly 1, the gradient is 0.
+    At the kink, a margin of exactly 1, the gradient is 0, and :meth:`kink`
+    says so.
 
     Examples
     --------
@@ -214,6 +215,13 @@ class HingeGate(Gate):
             self.violated = (margins > 0) | np.isnan(margins)
             self.scores, self.labels = s, y
             return _mean(np.maximum(margins, 0))
+
+    def kink(self) -> str | None:
+        with _numeric.quiet():
+            exact = self.labels * self.scores == 1
+        return _numeric.at_kink(
+            exact, "a margin of exactly 1 (labels * scores == 1)", "no gradient flows"
+        )
 
     def backward(self, dz: Any) -> list[Any]:
         with _numeric.quiet():

@@ -40,6 +40,21 @@ def test_the_lecture_neuron(tmp_path: Path) -> None:
     assert "σ" in svg and "0.39" in svg and "-0.59" in svg
 
 
+def test_statements_name_the_rows_q_and_f() -> None:
+    result = run("eval", "q = x + y; f = q * z", "x=-2", "y=5", "z=-4")
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[0]: line.split()[-2:] for line in result.stdout.splitlines()[2:]}
+    assert rows == {
+        "x": ["-2", "-4"],
+        "y": ["5", "-4"],
+        "z": ["-4", "3"],
+        "q": ["3", "-4"],
+        "f": ["-12", "1"],
+    }
+    assert "q     + AddGate  x, y" in result.stdout
+    assert "f     * MulGate  q, z" in result.stdout
+
+
 def test_json() -> None:
     result = run("eval", "(x + y) * z", "x=-2", "y=5", "z=-4", "--json")
     assert result.returncode == 0, result.stderr
@@ -104,6 +119,10 @@ def test_an_expression_starting_with_a_minus() -> None:
         (["x", "x"], "compgraph eval: 'x': give each value as NAME=VALUE"),
         (["x", "x=1", "x=2"], "compgraph eval: x is given twice"),
         (["x ** 0.5", "x=-1"], "compgraph eval: node 'x ** 0.5' (PowGate).forward raised"),
+        (
+            ["q = x + y; q = q * z", "x=1", "y=2", "z=3"],
+            "compgraph eval: column 12: 'q' is assigned twice (first at column 1)",
+        ),
         (["x", "x=1", "--draw", "out.jpg"], "compgraph eval: draw: cannot tell the image type"),
         (["x", "x=1", "--draw", "missing/dir/out.svg"], "compgraph eval: "),
         (["x", "x=1", "--digits", "-1"], "compgraph eval: --digits must be 0 or more"),

@@ -304,3 +304,13 @@ def test_bad_blanks_are_refused(
     with pytest.raises(error, match=re.escape(message)):
         draw(neuron(), tmp_path / "f.svg", blank=blank)  # type: ignore[arg-type]
     assert not (tmp_path / "f.svg").exists()
+
+
+def test_a_gate_named_by_a_statement_shows_its_name(tmp_path: Path) -> None:
+    g = ComputationalGraph.from_expression("q = x + y; f = q * z")
+    g.forward(x=-2, y=5, z=-4)
+    g.backward()
+    svg = g.draw(tmp_path / "f.svg").read_text()
+    assert ">q<" in svg and ">f<" in svg
+    unnamed = ComputationalGraph.from_expression("(x + y) * z").draw(tmp_path / "g.svg")
+    assert ">x + y<" not in unnamed.read_text()  # a subexpression's name is not drawn

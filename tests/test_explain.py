@@ -456,3 +456,18 @@ def test_forward_step() -> None:
     assert forward_step(g, "w0 * x0", digits=0) == (
         "* 'w0 * x0' = -2, computed by MulGate from 'w0' = 2 and 'x0' = -1"
     )
+
+
+def test_a_gate_at_a_kink_is_told_with_its_convention() -> None:
+    g = ComputationalGraph.from_expression("m = max(x, y); f = m * z")
+    g.forward(x=3.0, y=3.0, z=2.0)
+    g.backward()
+    lines = g.explain().splitlines()
+    at = lines.index("max 'm' = 3 receives 2; a max gate routes it to the larger input")
+    assert lines[at + 1] == (
+        "    at a kink: a tie, x == y: the whole gradient goes to x, the first input"
+    )
+    assert lines[at + 2].startswith("    to 'x': local gradient [x >= y] = [3 >= 3] = 1")
+    g.forward(x=3.0, y=2.0, z=2.0)
+    g.backward()
+    assert "kink" not in g.explain()

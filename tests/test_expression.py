@@ -283,7 +283,7 @@ def test_register_refuses(name: str, factory: Any, error: type, match: str) -> N
         ("x + * y", 5, "invalid syntax"),
         ("(x + y", 1, "was never closed"),
         ("", 1, "empty"),
-        ("foo(x)", 1, "unknown function 'foo' \\(known: exp, max, sigmoid\\)"),
+        ("foo(x)", 1, "unknown function 'foo' \\(known: exp, log, max, relu, sigmoid, tanh\\)"),
         ("x + exp(y, z)", 5, "exp\\(\\): ExpGate.forward takes 1 input, got 2"),
         ("max(x)", 1, "max\\(\\): MaxGate.forward takes 2 inputs, got 1"),
         ("exp(x=1)", 5, "no keyword arguments"),
@@ -506,3 +506,207 @@ def test_a_power_of_two_nodes_is_a_power_gate():
     assert grads["x"] == 12.0 and grads["y"] == pytest.approx(8.0 * math.log(2.0))
     two = ComputationalGraph.from_expression("2 ** x")  # a number base is a constant node
     assert two.forward(x=3.0) == 8.0 and two.backward()["x"] == pytest.approx(8.0 * math.log(2.0))
+
+
+# ------------------------------------------------------- statements naming nodes
+
+
+def test_statements_name_the_intermediates_as_the_lectures_do() -> None:
+    g = ComputationalGraph.from_expression("q = x + y; f = q * z")
+    assert structure(g) == [
+        ("x", "input", []),
+        ("y", "input", []),
+        ("z", "input", []),
+        ("q", AddGate, ["x", "y"]),
+        ("f", MulGate, ["q", "z"]),
+    ]
+    assert g.output == "f"
+    assert g.forward(x=-2, y=5, z=-4) == -12
+    assert g.backward() == {"x": -4, "y": -4, "z": 3, "q": -4, "f": 1}
+
+
+def test_the_lectures_j_written_in_statements_gives_their_numbers() -> None:
+    g = ComputationalGraph.from_expression("u = b * c; v = a + u; J = 3 * v")
+    assert structure(g) == [
+        ("b", "input", []),
+        ("c", "input", []),
+        ("a", "input", []),
+        ("u", MulGate, ["b", "c"]),
+        ("v", AddGate, ["a", "u"]),
+        ("J", MulConstantGate, ["v"]),
+    ]
+    assert g.forward(a=5, b=4, c=2) == 39
+    assert (g.value("u"), g.value("v")) == (8, 13)
+    grads = g.backward()
+    assert (grads["a"], grads["b"], grads["c"], grads["u"], grads["v"]) == (3, 6, 12, 3, 3)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "q = x + y\nf = q * z",
+        "q = x + y\n\nf = q * z\n",
+        "q = x + y;\nf = q * z;",
+        "q = x + y  # the sum\nf = q * z",
+        "q = (x +\n     y); f = q * z",
+    ],
+)
+def test_statements_one_a_line_or_separated(text: str) -> None:
+    g = ComputationalGraph.from_expression(text)
+    assert list(g) == ["x", "y", "z", "q", "f"]
+    assert g.forward(x=-2, y=5, z=-4) == -12
+
+
+def test_the_last_statement_may_be_a_bare_expression_and_inner_nodes_keep_their_text() -> None:
+    g = ComputationalGraph.from_expression("s = w0*x0 + w1*x1 + w2; 1 / (1 + exp(-s))")
+    assert list(g)[5:] == [
+        "w0 * x0",
+        "w1 * x1",
+        "w0 * x0 + w1 * x1",
+        "s",
+        "-s",
+        "exp(-s)",
+        "1 + exp(-s)",
+        "1 / (1 + exp(-s))",
+    ]
+    assert round(g.forward(w0=2, x0=-1, w1=-3, x1=-2, w2=-3), 2) == 0.73
+    grads = g.backward()
+    assert [round(grads[n], 2) for n in ["w0", "x0", "w1", "x1", "w2"]] == [
+        -0.2,
+        0.39,
+        -0.39,
+        -0.59,
+        0.2,
+    ]
+
+
+def test_a_statement_of_a_number_is_a_constant_node_of_that_name() -> None:
+    g = ComputationalGraph.from_expression("c = -3; f = c * x")
+    assert structure(g) == [("x", "input", []), ("c", ConstantGate, []), ("f", MulGate, ["c", "x"])]
+    assert g.forward(x=5) == -15
+    assert g.backward()["c"] == 5
+
+
+def test_the_new_functions_tanh_relu_and_log() -> None:
+    g = ComputationalGraph.from_expression("h = tanh(x); r = relu(h - 0.5); f = log(r + 1)")
+    assert [type(g.gate(n)).__name__ for n in ("h", "r", "f")] == [
+        "TanhGate",
+        "ReLUGate",
+        "LogGate",
+    ]
+    x = 1.2
+    assert g.forward(x=x) == pytest.approx(math.log(max(math.tanh(x) - 0.5, 0) + 1))
+    numeric = central_difference(lambda v: g.forward(x=v), [x], 0, 1.0)
+    g.forward(x=x)
+    assert g.backward()["x"] == pytest.approx(numeric, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "reason"),
+    [
+        ("q = x + y; q = q * z", 12, "'q' is assigned twice \\(first at column 1\\)"),
+        (
+            "f = q * z; q = x + y",
+            12,
+            "'q' is used before this assignment \\(at column 5\\), so it is an input there",
+        ),
+        ("x = x + 1; f = x * 2", 1, "'x' is used before this assignment \\(at column 5\\)"),
+        ("x + y; f = 2 * x", 1, "only the last statement may be a bare expression"),
+        ("q = x + y; f = x * z", 1, "'q' is assigned but never used"),
+        ("u = x; f = u * 2", 1, "'u = x' only gives 'x' another name"),
+        ("exp = x + 1; f = exp * 2", 1, "'exp' names a function"),
+        (";;", 1, "there is no statement"),
+        ("import os", 1, "a statement such as import is not allowed"),
+        ("q = x.y; f = q * 2", 5, "attribute access is not allowed"),
+        ("x += 1", 1, "an augmented assignment is not allowed"),
+        ("a = b = c", 1, "one name per assignment"),
+        ("q[0] = x", 1, "only a name can be assigned"),
+        ("q = x +; f = q", 8, "invalid syntax"),
+    ],
+)
+def test_statements_are_refused_clearly_where_they_go_wrong(
+    text: str, column: int, reason: str
+) -> None:
+    with pytest.raises(ExpressionError, match=f"^column {column}: {reason}"):
+        ComputationalGraph.from_expression(text)
+
+
+def test_a_refusal_on_a_later_line_names_the_line() -> None:
+    with pytest.raises(
+        ExpressionError,
+        match=r"^line 2, column 1: 'q' is assigned twice \(first at line 1, column 1\)",
+    ):
+        ComputationalGraph.from_expression("q = x + y\nq = q * z")
+
+
+def test_the_limits_hold_for_each_statement_and_the_whole_text() -> None:
+    deep = "(" * (expr.MAX_DEPTH + 1) + "x" + ")" * (expr.MAX_DEPTH + 1)
+    with pytest.raises(ExpressionError, match="nested too deeply"):
+        ComputationalGraph.from_expression(f"q = y * 2; f = q * {deep}")
+    with pytest.raises(ExpressionError, match="characters long"):
+        ComputationalGraph.from_expression("q = x + 1; " * (expr.MAX_LENGTH // 11 + 1) + "q")
+    g = ComputationalGraph.from_expression("\uff51 = x + 1; f = q * 2")  # a full-width q is q
+    assert list(g) == ["x", "q", "f"]
+
+
+def test_a_long_program_of_statements_reads_in_a_loop() -> None:
+    lines = ["v0 = x + 1", *[f"v{i} = v{i - 1} * 1" for i in range(1, 3000)]]
+    g = ComputationalGraph.from_expression("\n".join(lines))
+    assert g.output == "v2999" and len(g) == 3001
+    assert g.forward(x=1.0) == 2.0
+
+
+_LEAVES = st.sampled_from(["a", "b", "c", "2", "0.5"])
+
+
+@st.composite
+def _trees(draw: Any, depth: int = 0) -> Any:
+    """An expression tree: a leaf, or (operator or function, operands)."""
+    if depth > 0 and (depth >= 4 or draw(st.booleans())):
+        return draw(_LEAVES)
+    kind = draw(st.sampled_from(["+", "-", "*", "tanh", "sigmoid"]))
+    if kind in ("tanh", "sigmoid"):
+        return (kind, [draw(_trees(depth + 1))])
+    return (kind, [draw(_trees(depth + 1)), draw(_trees(depth + 1))])
+
+
+def _as_expression(tree: Any) -> str:
+    if isinstance(tree, str):
+        return tree
+    kind, operands = tree
+    parts = [_as_expression(operand) for operand in operands]
+    return f"{kind}({parts[0]})" if len(parts) == 1 else f"({parts[0]} {kind} {parts[1]})"
+
+
+def _as_statements(tree: Any) -> str:
+    """The same tree, one statement per operation, each naming its node."""
+    lines: list[str] = []
+
+    def name(node: Any) -> str:
+        if isinstance(node, str):
+            return node
+        kind, operands = node
+        parts = [name(operand) for operand in operands]
+        target = f"t{len(lines)}"
+        text = f"{kind}({parts[0]})" if len(parts) == 1 else f"{parts[0]} {kind} {parts[1]}"
+        lines.append(f"{target} = {text}")
+        return target
+
+    name(tree)
+    return "; ".join(lines)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_trees(), st.tuples(*[st.floats(-2, 2)] * 3))
+def test_statements_compute_what_the_one_expression_does(tree: Any, point: Any) -> None:
+    feeds = dict(zip("abc", point))
+    whole = ComputationalGraph.from_expression(_as_expression(tree))
+    named = ComputationalGraph.from_expression(_as_statements(tree))
+    assert sorted(named.input_names()) == sorted(whole.input_names())
+    program = _as_statements(tree)
+    assert named.output == program.split("; ")[-1].split(" = ")[0]
+    used = {name: feeds[name] for name in whole.input_names()}
+    assert named.forward(used) == pytest.approx(whole.forward(used))
+    grads_named, grads_whole = named.backward(), whole.backward()
+    for leaf in used:
+        assert grads_named[leaf] == pytest.approx(grads_whole[leaf])

@@ -161,7 +161,7 @@ def test_slot_names_of_a_gate_with_star_inputs() -> None:
 
 def test_a_max_tie_is_a_kink_and_away_from_it_max_passes() -> None:
     assert check_gate(MaxGate(), 3.0, 2.0)
-    with pytest.raises(GradcheckError, match=r"at a kink \(a tie, or ReLU at 0\)"):
+    with pytest.raises(GradcheckError, match=r"the gate ran at a kink \(a tie, x == y"):
         check_gate(MaxGate(), 3.0, 3.0, trials=0)
 
 
@@ -279,11 +279,40 @@ def test_a_tie_of_max_is_a_kink_not_a_culprit() -> None:
     with pytest.raises(GradcheckError) as caught:
         check_gate(MaxGate(), 1.0, 1.0, trials=0)
     assert str(caught.value) == (
-        "MaxGate: cannot check input 0 (x) at x=1, y=1, dz=1: at a kink (a tie, or ReLU at "
-        "0), finite differences do not apply: the slope is 1 on one side and 0 on the other\n"
+        "MaxGate: cannot check input 0 (x) at x=1, y=1, dz=1: the gate ran at a kink (a tie, "
+        "x == y: the whole gradient goes to x, the first input), where finite differences do "
+        "not apply: the slope is 1 on one side and 0 on the other\n"
         "and 1 more failing check (err.report lists them)"
     )
     assert [row.problem for row in caught.value.report.failures] == ["cannot check (kink)"] * 2
+
+
+def test_a_gate_without_its_own_kink_note_is_still_not_blamed_at_a_kink() -> None:
+    class TiedMaxGate(Gate):  # a max that does not say where its kinks are
+        def forward(self, x: Any, y: Any) -> Any:
+            self.x_wins = x >= y
+            return max(x, y)
+
+        def backward(self, dz: Any) -> list[Any]:
+            return [dz, 0.0] if self.x_wins else [0.0, dz]
+
+    report = gate_report(TiedMaxGate(), 1.0, 1.0, trials=0)
+    assert [row.problem for row in report.failures] == ["cannot check (kink)"] * 2
+    assert "at a kink (a tie, or ReLU at 0), where finite differences do not apply" in (
+        report.failures[0].message
+    )
+
+
+def test_a_kink_note_that_raises_is_a_fault_of_the_gate() -> None:
+    class BadNoteGate(MaxGate):
+        def kink(self) -> str | None:
+            raise RuntimeError("no note")
+
+    report = gate_report(BadNoteGate(), 1.0, 2.0, trials=0)
+    assert [row.problem for row in report.failures] == ["kink raised"]
+    assert "BadNoteGate.kink raised RuntimeError: no note at x=1, y=2" in (
+        report.failures[0].message
+    )
 
 
 def test_relu_at_zero_is_a_kink_and_near_it_is_checked() -> None:

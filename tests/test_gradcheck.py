@@ -413,12 +413,33 @@ def test_a_tie_of_max_is_a_kink_not_a_culprit() -> None:
         gradcheck(graph_of(MaxGate(), "x", "y"), {"x": 1.0, "y": 1.0})
     message = str(caught.value)
     assert message.splitlines()[0] == (
-        "node 'f' (MaxGate): cannot check input 0 ('x') at x=1, y=1, dz=1: at a kink (a tie, "
-        "or ReLU at 0), finite differences do not apply: the slope is 1 on one side and 0 "
-        "on the other"
+        "node 'f' (MaxGate): cannot check input 0 ('x') at x=1, y=1, dz=1: the gate ran at a "
+        "kink (a tie, x == y: the whole gradient goes to x, the first input), where finite "
+        "differences do not apply: the slope is 1 on one side and 0 on the other"
     )
-    assert "disagrees" not in message
+    assert "disagrees" not in message and "wrong" not in message
     assert cannot_check(caught.value.report)
+    leaf = next(row for row in caught.value.report.rows if row.node == "x")
+    assert leaf.problem == "cannot check (kink)"
+    assert "the pass ran at a kink ('f': a tie, x == y: " in leaf.message
+
+
+def test_relu_at_zero_in_an_array_is_a_kink_naming_how_many_elements() -> None:
+    g = ComputationalGraph.from_expression("relu(x) * 2")
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(g, {"x": np.array([0.0, 1.5, 0.0, -1.0])})
+    first = str(caught.value).splitlines()[0]
+    assert first.startswith("node 'relu(x)' (ReLUGate): cannot check input 0 ('x'), element (0,),")
+    assert "the gate ran at a kink (x == 0 (the kink) in 2 of 4 elements; there the gradient " in (
+        first
+    )
+    assert g.kinks() == [
+        (
+            "relu(x)",
+            "x == 0 (the kink) in 2 of 4 elements; there the gradient is 0 (the "
+            "subgradient chosen)",
+        )
+    ]
 
 
 def test_a_wrong_gate_is_still_blamed_before_a_kink() -> None:
@@ -503,3 +524,15 @@ def test_a_correct_built_in_gate_is_never_blamed(
     g = graph_of(make(), *feeds)
     report = gradcheck_report(g, feeds)
     assert report.ok or cannot_check(report), str(report)
+
+
+def test_a_kink_note_that_raises_is_reported_on_its_gates_row() -> None:
+    class BadNoteGate(MaxGate):
+        def kink(self) -> str | None:
+            raise RuntimeError("no note")
+
+    report = gradcheck_report(graph_of(BadNoteGate(), "x", "y"), {"x": 1.0, "y": 2.0})
+    assert [(row.node, row.problem) for row in report.failures] == [("f", "kink raised")]
+    assert "node 'f' (BadNoteGate): BadNoteGate.kink raised RuntimeError: no note" in (
+        report.failures[0].message
+    )

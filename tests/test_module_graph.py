@@ -40,6 +40,8 @@ LAYERS = {
     "compgraph.testing": 2,
     "compgraph.table": 2,
     "compgraph.explain": 2,
+    "compgraph.kinks": 2,
+    "compgraph.notebook": 2,
     "compgraph.layout": 2,
     "compgraph.draw": 2,
     "compgraph.dot": 2,
@@ -63,6 +65,8 @@ DELEGATIONS = {
     ("compgraph.graph", "compgraph.dot"),
     ("compgraph.graph", "compgraph.explain"),
     ("compgraph.graph", "compgraph.expression"),
+    ("compgraph.graph", "compgraph.kinks"),
+    ("compgraph.graph", "compgraph.notebook"),
     ("gates", "compgraph.gatecheck"),
     ("gates", "compgraph"),  # that import runs the compgraph package's __init__
 }

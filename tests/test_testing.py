@@ -90,5 +90,7 @@ def test_a_gate_at_a_kink_fails_as_cannot_check_not_as_wrong() -> None:
     with pytest.raises(AssertionError) as caught:
         assert_gate_correct(MaxGate(), 2.0, 2.0, trials=0)
     first = str(caught.value).splitlines()[0]
-    assert first.startswith("MaxGate: cannot check input 0 (x) at x=2, y=2, dz=1: at a kink")
+    assert first.startswith(
+        "MaxGate: cannot check input 0 (x) at x=2, y=2, dz=1: the gate ran at a kink (a tie"
+    )
     assert "cannot check (kink)" in str(caught.value)

@@ -142,10 +142,29 @@ def test_quiet_training_prints_nothing(capsys):
 
 def test_without_tqdm_training_goes_on_after_a_warning(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm now raises ImportError
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
     g, data = line_fit()
     with pytest.warns(UserWarning, match="no progress bar, tqdm is not installed"):
         history = train(g, data, SGD(g, lr=0.2), epochs=2, batch_size=5)
     assert len(history) == 4 and capsys.readouterr().err == ""
+
+
+def test_the_bar_is_tqdm_auto_a_widget_in_a_notebook(monkeypatch):
+    import tqdm.auto
+
+    made = []
+
+    class Bar:
+        def __init__(self, **settings):
+            made.append(settings)
+
+        def __getattr__(self, name):
+            return lambda *args, **kwargs: None
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", Bar)
+    g, data = line_fit()
+    train(g, data, SGD(g, lr=0.2), epochs=2, batch_size=5)
+    assert made == [{"total": 4, "unit": "step", "desc": "training"}]
 
 
 def test_bad_training_settings_are_refused_before_any_step():
