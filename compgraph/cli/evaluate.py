@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from compgraph.cli.source import read_graph
 from compgraph.cli.usage import UsageError, add_digits, digits, path_option
 from compgraph.graph import ComputationalGraph
 from compgraph.table import pass_table
@@ -102,7 +103,7 @@ def evaluate(args: argparse.Namespace) -> str:
     """
     rounding = digits(args)
     draw = path_option(args.draw, "--draw")
-    g = ComputationalGraph.from_expression(args.expression)
+    g = read_graph(args.expression)
     feeds = read_feeds(g, args.values)
     g.forward(feeds)
     g.backward()

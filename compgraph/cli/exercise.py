@@ -12,9 +12,9 @@ import json
 from pathlib import Path
 
 from compgraph.cli.evaluate import read_feeds
+from compgraph.cli.source import read_graph
 from compgraph.cli.usage import UsageError, path_option
 from compgraph.exercise import Exercise
-from compgraph.graph import ComputationalGraph
 
 __all__ = ["add_command", "blank_option", "run"]
 
@@ -48,7 +48,7 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 def run(args: argparse.Namespace) -> int:
     """Write the worksheets and the key; print their paths."""
     out = Path(str(path_option(args.out, "--out")))
-    g = ComputationalGraph.from_expression(args.expression)
+    g = read_graph(args.expression)
     exercise = Exercise(g, read_feeds(g, args.values), blank_option(args.blank))
     out.mkdir(parents=True, exist_ok=True)
     for name in FILES[:-1]:
