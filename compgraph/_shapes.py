@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from gates._numeric import is_lazy
+
 #: Types whose values are plain scalars; a gradient of one of these types for a
 #: value of one of these types needs no fitting (the engine's fast path).
 SCALAR_TYPES = frozenset({float, int, bool, np.float64, np.float32, np.int64})
@@ -20,8 +22,9 @@ def unbroadcast(grad: Any, shape: tuple[int, ...]) -> Any:
 
     Parameters
     ----------
-    grad : number or numpy.ndarray
-        A gradient with the broadcast shape of a gate's output.
+    grad : number, numpy.ndarray or lazy array
+        A gradient with the broadcast shape of a gate's output (a lazy one is
+        summed lazily).
     shape : tuple of int
         The shape of the input the gradient belongs to.
 
@@ -95,7 +98,7 @@ def fit_gradient(grad: Any, value: Any, output: Any, inputs: Sequence[Any]) -> A
         and (grad.dtype.kind in "biuf" or grad.dtype.kind == value.dtype.kind == "c")
     ):
         return grad  # the common case, first
-    if isinstance(grad, np.ndarray):
+    if isinstance(grad, np.ndarray) or is_lazy(grad):
         if grad.dtype.kind not in "biufc":
             raise ValueError(f"is an array of {grad.dtype}, not of numbers")
     elif not isinstance(grad, numbers.Number):

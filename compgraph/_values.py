@@ -3,7 +3,8 @@ arrays (lists become arrays), and the gradient a backward pass starts from.
 
 The engine keeps arrays of its own, read-only: what a user does with an array
 after handing it over (a feed, a parameter, ``dout``) or after getting one back
-never changes a pass.
+never changes a pass. A lazy array (a dask array) is kept as it is, never
+computed nor converted: it cannot be written to.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from compgraph.errors import GradientError, GraphTypeError
+from gates._numeric import is_lazy
 
 __all__ = [
     "checked_value",
@@ -46,7 +48,8 @@ def merge_feeds(feeds: Mapping[str, Any] | None, more_feeds: dict[str, Any]) -> 
 
 def checked_value(value: Any, where: str, name: str) -> Any:
     """``value`` as the engine keeps it, or a GraphTypeError: a number as it is,
-    an array as a read-only array of the engine's own (lists become arrays).
+    an array as a read-only array of the engine's own (lists become arrays), a
+    lazy array of numbers as it is.
 
     An array is copied unless it is read-only and owns its memory already (so
     that nobody else can write to it), as the engine's own arrays are.
@@ -66,6 +69,13 @@ def checked_value(value: Any, where: str, name: str) -> Any:
         if value.flags.writeable or not value.flags.owndata:
             value = value.copy()
             value.flags.writeable = False
+        return value
+    if is_lazy(value):
+        if getattr(value, "dtype", np.dtype(object)).kind not in "biufc":
+            raise GraphTypeError(
+                f"{where}: expected a number or a numeric array, got a lazy array of {value.dtype}",
+                name,
+            )
         return value
     try:
         array = np.array(value)
@@ -89,13 +99,17 @@ def read_only(values: list[Any]) -> None:
 
 def initial_gradient(dout: Any, output_value: Any, output: str) -> Any:
     """The gradient backward starts from: ``dout`` checked against the output's
-    shape, or 1 (float ones of the output's shape for an array)."""
+    shape, or 1 (float ones of the output's shape for an array); for a lazy
+    output, a lazy array chunked as the output is."""
     if dout is None:
         if isinstance(output_value, np.ndarray):
             dtype = output_value.dtype if output_value.dtype.kind in "fc" else np.float64
             ones = np.ones(output_value.shape, dtype=dtype)
             ones.flags.writeable = False
             return ones
+        if is_lazy(output_value):  # lazy ones, chunked as the output is
+            dtype = output_value.dtype if output_value.dtype.kind in "fc" else np.float64
+            return np.ones_like(output_value, dtype=dtype)
         return 1
     dout = checked_value(dout, "backward: dout", output)
     if np.iscomplexobj(dout) and not np.iscomplexobj(output_value):
@@ -106,11 +120,14 @@ def initial_gradient(dout: Any, output_value: Any, output: str) -> Any:
             f"has shape {np.shape(output_value)}",
             output,
         )
+    if is_lazy(output_value) and not is_lazy(dout):  # a lazy pass stays lazy, chunked as it is
+        dout = np.zeros_like(output_value, dtype=np.result_type(output_value.dtype, dout)) + dout
     return dout
 
 
 def is_value(value: Any) -> bool:
-    """Whether ``value`` is what a gate may return: a number or a numeric array.
+    """Whether ``value`` is what a gate may return: a number or a numeric array
+    (numpy's, or a lazy one).
 
     Examples
     --------
@@ -118,8 +135,8 @@ def is_value(value: Any) -> bool:
     >>> is_value(2.5), is_value(np.ones(2)), is_value("abc"), is_value([1.0]), is_value(None)
     (True, True, False, False, False)
     """
-    if isinstance(value, np.ndarray):
-        return value.dtype.kind in "biufc"
+    if isinstance(value, np.ndarray) or is_lazy(value):
+        return getattr(value, "dtype", np.dtype(object)).kind in "biufc"
     return isinstance(value, numbers.Number)
 
 

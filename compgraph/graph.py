@@ -41,6 +41,7 @@ from compgraph.errors import (
     OutputError,
     ShapeError,
 )
+from gates._numeric import is_lazy
 from gates.base import Gate, arity_error
 
 if TYPE_CHECKING:
@@ -620,7 +621,17 @@ class ComputationalGraph:
                 )
 
     def _check_finite_values(self, values: list[Any]) -> None:
-        """Refuse, naming it, the first gate that made a non-finite value from finite inputs."""
+        """Refuse, naming it, the first gate that made a non-finite value from finite inputs
+        (and a pass of lazy values, which cannot be checked without computing them)."""
+        for position, value in enumerate(values[: len(self._gates)]):
+            if is_lazy(value):
+                name = self._names[position]
+                self._invalidate(f"the forward pass failed at node {name!r}")
+                raise GraphTypeError(
+                    f"forward: check_finite reads every value, but {name!r} is a lazy array "
+                    "(dask); compute it first, or use a graph without check_finite",
+                    name,
+                )
         for position, gate in enumerate(self._gates):
             inputs = self._inputs_of[position]
             if gate is None or is_finite(values[position]):

@@ -35,6 +35,7 @@ import numpy as np
 
 from compgraph.errors import NodeKindError
 from compgraph.graph import ComputationalGraph
+from gates._numeric import is_lazy
 
 __all__ = ["SGD", "Adam", "Optimizer"]
 
@@ -278,8 +279,11 @@ def _minus_scaled(value: Any, lr: float, grad: Any) -> Any:
 
 def _like(new: Any, old: Any) -> Any:
     """``new`` as a Python float where the parameter was one (numpy may hand back
-    its scalars); a new array made read-only, so that the graph keeps it uncopied."""
+    its scalars; a lazy number stays lazy); a new array made read-only, so that
+    the graph keeps it uncopied."""
     if isinstance(new, np.ndarray):
         new.flags.writeable = False
         return new
-    return float(new) if type(old) is float and type(new) is not float else new
+    if type(old) is float and type(new) is not float and not is_lazy(new):
+        return float(new)
+    return new

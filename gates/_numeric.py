@@ -14,6 +14,13 @@ ufuncs; where Python raises ``ZeroDivisionError`` or ``OverflowError`` the
 value is taken from numpy in float64 instead, which is IEEE's. Everything else
 (numpy scalars and arrays) takes the numpy route with floating-point warnings
 off. The ``type(x) is float`` tests come first because they are the cheapest.
+
+Lazy arrays (dask's) take the numpy route too, and stay lazy: numpy's
+functions hand them to dask (``__array_ufunc__``, ``__array_function__``), and
+nothing here asks for an element of one. So the checks that need the data are
+not made on them: a logarithm of a negative element or a negative base to a
+fractional power is ``nan``, as IEEE has it, instead of an error, and an
+integer result that does not fit its type wraps around as numpy's does.
 """
 
 from __future__ import annotations
@@ -63,6 +70,43 @@ class quiet:  # noqa: N801 (used as np.errstate is)
             self._token.__exit__(*exc)
         else:
             _STATE.reset(self._token)
+
+
+def is_lazy(x: Any) -> bool:
+    """Whether ``x`` is a lazy array (a dask array), known without importing dask.
+
+    A lazy array is a numpy-protocol array (``__array_function__``) that is a
+    dask collection (``__dask_graph__``): its elements are computed only when
+    asked for, so nothing here may ask for them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> is_lazy(np.ones(3)), is_lazy(2.0), is_lazy([1.0])
+    (False, False, False)
+    """
+    kind = type(x)
+    return hasattr(kind, "__dask_graph__") and hasattr(kind, "__array_function__")
+
+
+def as_array(x: Any) -> Any:
+    """``x`` as an array: a numpy or a lazy array as it is, a number or list as numpy's.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = np.ones(2)
+    >>> as_array(a) is a, as_array(3.0)
+    (True, array(3.))
+    """
+    return x if isinstance(x, np.ndarray) or is_lazy(x) else np.asarray(x)
+
+
+def dtype_of(x: Any) -> Any:
+    """What decides ``x``'s type in :func:`numpy.result_type`, without reading its
+    elements: an array's dtype, or a number as it is (Python numbers are weak)."""
+    dtype = getattr(x, "dtype", None)
+    return x if dtype is None else dtype
 
 
 def no_bool(x: Any) -> Any:
@@ -136,7 +180,7 @@ def arithmetic(gate: str, op: Callable[..., Any], *args: Any) -> Any:
     with quiet():
         z = op(*args)
     dtype = getattr(z, "dtype", None)
-    if dtype is not None and dtype.kind in "iu":
+    if dtype is not None and dtype.kind in "iu" and not is_lazy(z):
         _fits(gate, op, args, z)
     return z
 
@@ -206,7 +250,9 @@ def power(gate: str, x: Any, c: Any) -> Any:
             return x**c
         except (ZeroDivisionError, OverflowError):
             return _ieee(operator.pow, x, c)
-    if not is_complex(x) and not is_complex(c):
+    if is_lazy(x) or is_lazy(c):
+        pass  # nothing to check without computing: a fractional power of a negative is nan
+    elif not is_complex(x) and not is_complex(c):
         negative = np.asarray(x < 0) & _fractional(c)
         if negative.any():
             shape = negative.shape
@@ -276,7 +322,7 @@ def route(mask: Any, dz: Any) -> tuple[Any, Any]:
         zero = type(dz)(0) if type(dz) in _PYTHON else np.zeros_like(dz)[()]
         return (dz, zero) if mask else (zero, dz)
     with quiet():
-        if np.isfinite(dz).all():  # then a product is exact, and far cheaper than where
+        if not is_lazy(dz) and np.isfinite(dz).all():  # then a product is exact, and cheaper
             return dz * mask, dz * ~mask
     return np.where(mask, dz, 0), np.where(mask, 0, dz)
 
@@ -286,7 +332,7 @@ def keep(mask: Any, dz: Any) -> Any:
     if mask is True or mask is False or type(mask) is np.bool_:
         return route(mask, dz)[0]
     with quiet():
-        if np.isfinite(dz).all():
+        if not is_lazy(dz) and np.isfinite(dz).all():
             return dz * mask
     return np.where(mask, dz, 0)
 
@@ -314,7 +360,7 @@ def log(gate: str, x: Any) -> Any:
             return x
         raise ValueError(f"{gate}: log of {x!r} has no real value (the logarithm needs x >= 0)")
     x = floating(x)
-    negative = np.asarray(x < 0)
+    negative = np.asarray(False if is_lazy(x) else x < 0)  # a lazy log of a negative: nan
     if negative.any():
         value = np.asarray(x)[negative].reshape(-1)[0]
         raise ValueError(

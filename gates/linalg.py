@@ -53,8 +53,8 @@ class MatMulGate(Gate):
     symbol = "@"
 
     def forward(self, a: Any, b: Any) -> Any:
-        self.a = a = _numeric.no_bool(np.asarray(a))
-        self.b = b = _numeric.no_bool(np.asarray(b))
+        self.a = a = _numeric.no_bool(_numeric.as_array(a))
+        self.b = b = _numeric.no_bool(_numeric.as_array(b))
         if a.ndim == 0 or b.ndim == 0:
             raise ValueError(
                 f"MatMulGate: a matrix product takes arrays of one axis or more, "
@@ -76,7 +76,7 @@ class MatMulGate(Gate):
         # Make vectors matrices (a row on the left, a column on the right), as @ does.
         a2 = a[np.newaxis, :] if a.ndim == 1 else a
         b2 = b[:, np.newaxis] if b.ndim == 1 else b
-        dz2 = np.asarray(dz)
+        dz2 = _numeric.as_array(dz)
         if a.ndim == 1:
             dz2 = np.expand_dims(dz2, -2)
         if b.ndim == 1:
@@ -120,20 +120,25 @@ class _Reduction(Gate):
         """Remember the input's shape and dtype, and reduce it; a single number
         comes back as a Python number."""
         self.shape = np.shape(x)
-        self.dtype = np.result_type(_numeric.floating(np.asarray(x)), 1.0)  # float gradients
+        x = _numeric.as_array(x)
+        self._lazy_input = x if _numeric.is_lazy(x) else None  # the chunks of the gradient
+        self.dtype = np.result_type(_numeric.floating(x).dtype, 1.0)  # float gradients
         self.axes = _axes(self.axis, len(self.shape))
         z = reduce(x)
-        return z.item() if np.ndim(z) == 0 else z
+        return z.item() if np.ndim(z) == 0 and not _numeric.is_lazy(z) else z
 
     def _spread(self, dz: Any, scale: float) -> Any:
-        """``dz * scale`` with the reduced axes put back, broadcast to the input's shape."""
+        """``dz * scale`` with the reduced axes put back, broadcast to the input's shape
+        (for a lazy input, a lazy array chunked as the input, whatever ``dz`` is)."""
         if self.shape == ():
             return _numeric.mul(type(self).__name__, dz, scale)
-        dtype = np.result_type(self.dtype, dz)  # a Python number keeps float32 float32
-        dz = np.asarray(dz)
+        dtype = np.result_type(self.dtype, _numeric.dtype_of(dz))  # a number keeps float32
+        dz = _numeric.as_array(dz)
         if not self.keepdims:
             dz = np.expand_dims(dz, self.axes)
         with _numeric.quiet():
+            if self._lazy_input is not None:  # lazy, and chunked as the input
+                return np.zeros_like(self._lazy_input, dtype=dtype) + dz * scale
             return np.broadcast_to(dz * scale, self.shape).astype(dtype)
 
 
@@ -228,7 +233,7 @@ class MeanGate(_Reduction):
         return self._reduce(self._mean, x)
 
     def _mean(self, x: Any) -> Any:
-        x = _numeric.floating(np.asarray(x))
+        x = _numeric.floating(_numeric.as_array(x))
         with _numeric.quiet():  # 0/0 for an empty axis: nan, where np.mean would warn
             return np.sum(x, axis=self.axis, keepdims=self.keepdims) / self.n
 
@@ -274,8 +279,10 @@ class StackGate(Gate):
         return np.stack([x, *more], axis=-1)
 
     def backward(self, dz: Any) -> list[Any]:
-        dz = np.asarray(dz)
-        return [dz[..., i] if dz.ndim > 1 else dz[i].item() for i in range(self.n_inputs)]
+        dz = _numeric.as_array(dz)
+        if dz.ndim > 1 or _numeric.is_lazy(dz):
+            return [dz[..., i] for i in range(self.n_inputs)]
+        return [dz[i].item() for i in range(self.n_inputs)]
 
     def local_gradient_formula(self, slot: int) -> str:
         return "1"

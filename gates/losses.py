@@ -17,10 +17,14 @@ from gates.base import Gate
 __all__ = ["HingeGate", "MSEGate", "SoftmaxCrossEntropyGate"]
 
 
-def _mean(x: np.ndarray) -> float:
-    """The mean of ``x`` as a Python float: ``nan`` for an empty batch, with no warning."""
+def _mean(x: Any) -> Any:
+    """The mean of ``x`` as a Python float (a lazy array's as a lazy number):
+    ``nan`` for an empty batch, with no warning."""
+    if not x.size:
+        return float("nan")
     with _numeric.quiet():
-        return float(np.sum(x) / x.size) if x.size else float("nan")
+        mean = np.sum(x) / x.size
+    return mean if _numeric.is_lazy(mean) else float(mean)
 
 
 def _same_shape(
@@ -30,8 +34,8 @@ def _same_shape(
     the prediction to another shape (``(n, 1)`` against ``(n,)`` would compare all pairs)."""
     for value in (prediction, target):
         _numeric.real(gate, value, "a loss takes")
-    p = _numeric.floating(np.asarray(prediction))
-    t = _numeric.floating(np.asarray(target))
+    p = _numeric.floating(_numeric.as_array(prediction))
+    t = _numeric.floating(_numeric.as_array(target))
     if np.broadcast_shapes(p.shape, t.shape) != p.shape:
         raise ValueError(
             f"{what} of shape {t.shape} does not fit predictions of shape {p.shape}: "
@@ -87,7 +91,8 @@ class SoftmaxCrossEntropyGate(Gate):
 
     def forward(self, logits: Any, labels: Any) -> Any:
         _numeric.real("SoftmaxCrossEntropyGate", logits, "the logits are")
-        logits, labels = _numeric.floating(np.asarray(logits)), np.asarray(labels)
+        logits = _numeric.floating(_numeric.as_array(logits))
+        labels = _numeric.as_array(labels)
         if logits.ndim == 0:
             raise ValueError("the logits must have an axis of classes, got a single number")
         classes = logits.shape[-1]
@@ -98,7 +103,8 @@ class SoftmaxCrossEntropyGate(Gate):
                 f"the labels must be integers of shape {logits.shape[:-1]} (the logits' shape "
                 f"{logits.shape} less the class axis), got {labels.dtype} of shape {labels.shape}"
             )
-        if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        lazy = _numeric.is_lazy(logits) or _numeric.is_lazy(labels)
+        if not lazy and labels.size and (labels.min() < 0 or labels.max() >= classes):
             raise ValueError(
                 f"labels must lie in 0 .. {classes - 1}, got {labels.min()} .. {labels.max()}"
             )
@@ -107,13 +113,24 @@ class SoftmaxCrossEntropyGate(Gate):
             exp = np.exp(shifted)
             total = exp.sum(axis=-1, keepdims=True)
             self.probs = exp / total
-            picked = np.take_along_axis(shifted, labels[..., np.newaxis], axis=-1)
+            if lazy:  # no element is read: a label out of range makes the loss nan
+                onehot = labels[..., np.newaxis] == np.arange(classes)
+                picked = np.where(onehot, shifted, 0).sum(axis=-1, keepdims=True)
+                valid = ((labels >= 0) & (labels < classes))[..., np.newaxis]
+                picked = np.where(valid, picked, np.nan)
+            else:
+                picked = np.take_along_axis(shifted, labels[..., np.newaxis], axis=-1)
             losses = np.log(total) - picked
         self.labels = labels
         return _mean(losses)
 
     def backward(self, dz: Any) -> list[Any]:
         labels = self.labels
+        if _numeric.is_lazy(self.probs) or _numeric.is_lazy(labels):  # no writes in place
+            onehot = labels[..., np.newaxis] == np.arange(self.probs.shape[-1])
+            with _numeric.quiet():
+                grad = (self.probs - onehot) * (dz / max(labels.size, 1))
+            return [grad, np.zeros_like(labels, dtype=np.float64)]
         grad = self.probs.copy()
         rows = grad.reshape(-1, grad.shape[-1])  # a view: writes go to grad
         rows[np.arange(rows.shape[0]), labels.reshape(-1)] -= 1
