@@ -11,6 +11,7 @@ import numpy as np
 
 from compgraph.errors import NonFiniteError
 from compgraph.graph import ComputationalGraph
+from gates._numeric import is_lazy
 
 if TYPE_CHECKING:
     from compgraph.optim import Optimizer
@@ -56,6 +57,9 @@ def train(
     data : mapping of str to array_like
         The feeds for all the graph's inputs, each with one row per example
         (``{"x": x, "y": labels}``); every array has the same number of rows.
+        A dask array stays lazy: each step computes its batch's rows alone
+        (all the lazy arrays' together, on dask's scheduler or cluster), so a
+        data set larger than memory trains batch by batch.
     optimizer : compgraph.optim.Optimizer
         Updates the parameters after each backward pass.
     epochs : int, optional
@@ -116,7 +120,7 @@ def train(
     >>> len(history), round(history[-1], 6), round(g.value("w"), 3)
     (20, 0.0, 2.0)
     """
-    arrays = {name: np.asarray(value) for name, value in data.items()}
+    arrays = {name: value if is_lazy(value) else np.asarray(value) for name, value in data.items()}
     lengths = {len(a) if a.ndim else 0 for a in arrays.values()}
     if not arrays or len(lengths) != 1 or 0 in lengths:
         shapes = {name: a.shape for name, a in arrays.items()}
@@ -140,7 +144,7 @@ def train(
             order = generator.permutation(n) if shuffle else np.arange(n)
             for start in starts:
                 rows = order[start : start + batch_size]
-                loss = g.forward({name: _batch(a, rows) for name, a in arrays.items()})
+                loss = g.forward(_batches(arrays, rows))
                 if np.ndim(loss) != 0:
                     raise ValueError(
                         f"train: the output {g.output!r} must be the loss, a single number; "
@@ -184,8 +188,18 @@ def _progress_bar(total: int) -> Any:
     return tqdm(total=total, unit="step", desc="training")
 
 
-def _batch(array: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """The rows of a mini-batch, a new array handed to the graph to keep uncopied."""
-    batch: np.ndarray = array[rows]
-    batch.flags.writeable = False
-    return batch
+def _batches(arrays: Mapping[str, Any], rows: np.ndarray) -> dict[str, np.ndarray]:
+    """The rows of a mini-batch of every array, new arrays handed to the graph to keep
+    uncopied; the lazy arrays' rows computed together, in one go."""
+    batches = {name: a[rows] for name, a in arrays.items() if not is_lazy(a)}
+    lazy = [name for name in arrays if name not in batches]
+    if lazy:
+        import dask  # the data is dask arrays, so dask is installed
+
+        ascending = np.argsort(rows, kind="stable")  # rows in order: each chunk read once
+        taken = dask.compute(*(arrays[name][rows[ascending]] for name in lazy))
+        back = np.argsort(ascending, kind="stable")
+        batches.update((name, np.asarray(value)[back]) for name, value in zip(lazy, taken))
+    for batch in batches.values():
+        batch.flags.writeable = False
+    return {name: batches[name] for name in arrays}

@@ -316,3 +316,20 @@ def test_an_mlp_pass_computes_on_a_local_cluster(client: Any) -> None:
         np.testing.assert_allclose(value, expected[name], rtol=1e-10, atol=1e-14, err_msg=name)
     workers = client.run(lambda: "ran")  # both processes took part in the cluster
     assert list(workers.values()) == ["ran", "ran"]
+
+
+def test_train_draws_mini_batches_from_dask_arrays_batch_by_batch() -> None:
+    from compgraph import train
+
+    histories = []
+    for data in ({"x": X, "y": TARGETS["mse"]}, {"x": lazy(X), "y": lazy(TARGETS["mse"])}):
+        g, _ = mlp_graph("mse")
+        with CountComputes() as counter:
+            history = train(g, data, Adam(g, lr=0.01), epochs=2, batch_size=64, progress=False)
+        histories.append((list(history), counter.started, g.parameters()))
+    (numpy_losses, _, numpy_weights), (dask_losses, computes, dask_weights) = histories
+    assert dask_losses == numpy_losses  # the same rows in the same order: the same numbers
+    assert computes == len(dask_losses) == 2 * 7  # one compute a step, of its batch alone
+    for name, value in numpy_weights.items():
+        assert type(dask_weights[name]) is np.ndarray
+        np.testing.assert_array_equal(dask_weights[name], value)
