@@ -12,9 +12,13 @@ Examples
 -12
 >>> g.backward()["x"]
 -4
+>>> import compgraph
+>>> compgraph.__version__
+'0.1.0'
 """
 
 from compgraph import datasets, nn, optim
+from compgraph._version import __version__
 from compgraph.checking import CheckOptions, GradcheckReport
 from compgraph.errors import (
     ArityError,
@@ -72,6 +76,7 @@ __all__ = [
     "NonFiniteError",
     "OutputError",
     "ShapeError",
+    "__version__",
     "check_gate",
     "datasets",
     "gate_report",

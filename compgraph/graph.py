@@ -874,7 +874,7 @@ class ComputationalGraph:
         return from_expression(text, functions, graph_type=cls)
 
     def draw(self, path: str | os.PathLike[str], digits: int = 2) -> Path:
-        """Write the circuit as an image: ``.svg`` or ``.png`` by the file's suffix.
+        """Write the circuit as an image: ``.svg``, ``.png`` or ``.pdf`` by the file's suffix.
 
         Inputs on the left, each gate a node labelled with its symbol, and on
         every wire its value (green, above) and, after a backward pass, the
@@ -897,7 +897,7 @@ class ComputationalGraph:
         Raises
         ------
         ValueError
-            If the suffix is neither ``.svg`` nor ``.png``.
+            If the suffix is none of ``.svg``, ``.png``, ``.pdf``.
         OSError
             If the file cannot be written.
         """
