@@ -16,6 +16,7 @@ Examples
 
 from compgraph import datasets, nn, optim
 from compgraph.checking import CheckOptions, GradcheckReport
+from compgraph.composite import CompositeGate
 from compgraph.errors import (
     ArityError,
     CycleError,
@@ -50,6 +51,7 @@ __all__ = [
     "PARAMETER",
     "ArityError",
     "CheckOptions",
+    "CompositeGate",
     "ComputationalGraph",
     "CycleError",
     "DuplicateNodeError",

@@ -3,6 +3,7 @@ and backward in reverse, with gradients summed where paths fork."""
 
 from __future__ import annotations
 
+import copy
 import reprlib
 import threading
 import weakref
@@ -41,7 +42,7 @@ from compgraph.errors import (
     OutputError,
     ShapeError,
 )
-from gates.base import Gate, arity_error
+from gates.base import Gate, arity_error, full_copy
 
 if TYPE_CHECKING:
     import os
@@ -1029,6 +1030,33 @@ class ComputationalGraph:
         if position is None:
             raise NodeNotFoundError(f"{method}: {name!r} is not a node", str(name))
         return position
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ComputationalGraph:
+        """A graph of the same nodes with copies of the gates, the parameters
+        and the latest pass: running the copy leaves this graph as it was."""
+        copied = type(self)(check_finite=self.check_finite)
+        memo[id(self)] = copied
+        with self._lock:
+            for name, kind, gate, inputs in zip(
+                self._names, self._kinds, self._gates, self._inputs_of
+            ):
+                gate_copy = None if gate is None else full_copy(gate)
+                copied._append_unguarded(name, kind, gate_copy, inputs)
+                if gate_copy is not None:
+                    copied._gate_ids.add(id(gate_copy))
+                    _PLACED[id(gate_copy)] = copied._self_ref
+            copied._input_positions = list(self._input_positions)
+            copied._steps = schedule.compile_steps(copied._gates, copied._inputs_of, 0)
+            copied._compiled = len(copied._names)
+            copied._values = copy.deepcopy(self._values, memo)
+            copied._grads = copy.deepcopy(self._grads, memo)
+            copied._computed = copy.copy(self._computed)
+            copied._numbers, copied._pass = self._numbers, self._pass
+            copied._why_no_pass, copied._pass_thread = self._why_no_pass, self._pass_thread
+        if not self._numbers:
+            read_only(copied._values)
+            read_only(copied._grads)
+        return copied
 
     def __contains__(self, name: object) -> bool:
         return name in self._index
