@@ -20,6 +20,7 @@ Examples
 from compgraph import datasets, nn, optim
 from compgraph._version import __version__
 from compgraph.checking import CheckOptions, GradcheckReport
+from compgraph.composite import CompositeGate
 from compgraph.errors import (
     ArityError,
     CycleError,
@@ -32,6 +33,7 @@ from compgraph.errors import (
     GraphBusyError,
     GraphError,
     GraphTypeError,
+    GroupError,
     MissingFeedError,
     NoBackwardPassError,
     NodeKindError,
@@ -54,6 +56,7 @@ __all__ = [
     "PARAMETER",
     "ArityError",
     "CheckOptions",
+    "CompositeGate",
     "ComputationalGraph",
     "CycleError",
     "DuplicateNodeError",
@@ -67,6 +70,7 @@ __all__ = [
     "GraphBusyError",
     "GraphError",
     "GraphTypeError",
+    "GroupError",
     "History",
     "MissingFeedError",
     "NoBackwardPassError",

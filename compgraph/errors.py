@@ -31,6 +31,7 @@ __all__ = [
     "GraphBusyError",
     "GraphError",
     "GraphTypeError",
+    "GroupError",
     "MissingFeedError",
     "NoBackwardPassError",
     "NoForwardPassError",
@@ -97,6 +98,13 @@ class ArityError(GraphError):
 
 class GateReuseError(GraphError):
     """One gate instance added at two nodes (its cache belongs to one node)."""
+
+
+class GroupError(GraphError):
+    """A part of a graph that cannot become one composite gate (``group``): empty,
+    holding an input or a parameter, or with more than one exit (nodes that the
+    rest of the graph consumes, or that nothing consumes); or ``expand`` asked
+    for a node that is not a composite gate."""
 
 
 class ShapeError(GraphError, ValueError):
