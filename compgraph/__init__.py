@@ -35,7 +35,9 @@ from compgraph.errors import (
     NoForwardPassError,
     NonFiniteError,
     OutputError,
+    PathArrayError,
     ShapeError,
+    TooManyPathsError,
 )
 from compgraph.exercise import Exercise
 from compgraph.gatecheck import check_gate, gate_report
@@ -71,7 +73,9 @@ __all__ = [
     "NodeNotFoundError",
     "NonFiniteError",
     "OutputError",
+    "PathArrayError",
     "ShapeError",
+    "TooManyPathsError",
     "check_gate",
     "datasets",
     "gate_report",
