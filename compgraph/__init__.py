@@ -41,7 +41,9 @@ from compgraph.errors import (
     NoForwardPassError,
     NonFiniteError,
     OutputError,
+    PathArrayError,
     ShapeError,
+    TooManyPathsError,
 )
 from compgraph.exercise import Exercise
 from compgraph.gatecheck import check_gate, gate_report
@@ -79,7 +81,9 @@ __all__ = [
     "NodeNotFoundError",
     "NonFiniteError",
     "OutputError",
+    "PathArrayError",
     "ShapeError",
+    "TooManyPathsError",
     "__version__",
     "check_gate",
     "datasets",

@@ -1073,6 +1073,57 @@ class ComputationalGraph:
 
         return kinks(self)
 
+    def contributions(self, name: str) -> list[tuple[str, int, Any]]:
+        """What each gate fed by ``name`` sent back to it in the latest backward
+        pass: ``(consumer, slot, gradient)``, one per input slot (``x * x``
+        gives two), adding up to ``grad(name)``. See
+        :func:`compgraph.bookkeeping.contributions`.
+
+        Raises
+        ------
+        NodeNotFoundError
+            If ``name`` is not a node.
+        NoBackwardPassError
+            If no backward pass followed the latest forward pass.
+
+        Examples
+        --------
+        >>> g = ComputationalGraph.from_expression("x * x")
+        >>> _ = g.forward(x=3), g.backward()
+        >>> g.contributions("x")
+        [('x * x', 0, 3), ('x * x', 1, 3)]
+        """
+        from compgraph.bookkeeping import contributions
+
+        return contributions(self, name)
+
+    def paths(self, name: str) -> list[tuple[list[str], Any]]:
+        """Every path from ``name`` to the output, with the product of the local
+        gradients along it; the products add up to ``grad(name)``. For graphs
+        of numbers. See :func:`compgraph.bookkeeping.paths`.
+
+        Raises
+        ------
+        NodeNotFoundError
+            If ``name`` is not a node.
+        NoBackwardPassError
+            If no backward pass followed the latest forward pass.
+        PathArrayError
+            If a node on the paths holds an array.
+        TooManyPathsError
+            If there are more than 10 000 paths (counted before listing any).
+
+        Examples
+        --------
+        >>> g = ComputationalGraph.from_expression("x * y + x")
+        >>> _ = g.forward(x=3, y=-4), g.backward()
+        >>> g.paths("x")
+        [(['x', 'x * y', 'x * y + x'], -4), (['x', 'x * y + x'], 1)]
+        """
+        from compgraph.bookkeeping import paths
+
+        return paths(self, name)
+
     def _repr_svg_(self) -> str | None:
         """A notebook shows the circuit with the latest pass (None: as text)."""
         from compgraph.notebook import graph_svg
