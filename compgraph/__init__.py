@@ -20,6 +20,7 @@ Examples
 from compgraph import datasets, nn, optim
 from compgraph._version import __version__
 from compgraph.checking import CheckOptions, GradcheckReport
+from compgraph.composite import CompositeGate
 from compgraph.errors import (
     ArityError,
     CycleError,
@@ -32,6 +33,7 @@ from compgraph.errors import (
     GraphBusyError,
     GraphError,
     GraphTypeError,
+    GroupError,
     MissingFeedError,
     NoBackwardPassError,
     NodeKindError,
@@ -39,7 +41,9 @@ from compgraph.errors import (
     NoForwardPassError,
     NonFiniteError,
     OutputError,
+    PathArrayError,
     ShapeError,
+    TooManyPathsError,
 )
 from compgraph.exercise import Exercise
 from compgraph.gatecheck import check_gate, gate_report
@@ -54,6 +58,7 @@ __all__ = [
     "PARAMETER",
     "ArityError",
     "CheckOptions",
+    "CompositeGate",
     "ComputationalGraph",
     "CycleError",
     "DuplicateNodeError",
@@ -67,6 +72,7 @@ __all__ = [
     "GraphBusyError",
     "GraphError",
     "GraphTypeError",
+    "GroupError",
     "History",
     "MissingFeedError",
     "NoBackwardPassError",
@@ -75,7 +81,9 @@ __all__ = [
     "NodeNotFoundError",
     "NonFiniteError",
     "OutputError",
+    "PathArrayError",
     "ShapeError",
+    "TooManyPathsError",
     "__version__",
     "check_gate",
     "datasets",

@@ -73,6 +73,15 @@ def test_json() -> None:
         "grad": -4,
     }
     assert "explanation" not in report
+    assert report["kinks"] == []
+
+
+def test_json_names_the_gates_at_a_kink() -> None:
+    result = run("eval", "max(x, y) + relu(z)", "x=2", "y=2", "z=1", "--json")
+    assert result.returncode == 0, result.stderr
+    kinks = json.loads(result.stdout)["kinks"]
+    assert [kink["node"] for kink in kinks] == ["max(x, y)"]
+    assert "tie" in kinks[0]["note"]
 
 
 def test_json_with_arrays_and_explanation() -> None:

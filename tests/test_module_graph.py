@@ -41,6 +41,7 @@ LAYERS = {
     "compgraph.testing": 2,
     "compgraph.table": 2,
     "compgraph.explain": 2,
+    "compgraph.bookkeeping": 2,
     "compgraph.kinks": 2,
     "compgraph.notebook": 2,
     "compgraph.layout": 2,
@@ -62,6 +63,7 @@ LAYER_NAMES = ["gates", "engine", "tools", "training", "command line", "public f
 
 #: (importing module, imported module prefix): imports inside a function that may go up.
 DELEGATIONS = {
+    ("compgraph.graph", "compgraph.bookkeeping"),
     ("compgraph.graph", "compgraph.draw"),
     ("compgraph.graph", "compgraph.dot"),
     ("compgraph.graph", "compgraph.explain"),

@@ -254,7 +254,8 @@ def report(
     g: ComputationalGraph, expression: str, explanation: str | None = None
 ) -> dict[str, Any]:
     """The latest pass of ``g``, built from ``expression``, as ``--json`` prints it
-    (numbers and lists; null for inf and nan), with ``explanation`` if given.
+    (numbers and lists; null for inf and nan), the gates that ran at a kink
+    (:meth:`~compgraph.graph.ComputationalGraph.kinks`), with ``explanation`` if given.
 
     Examples
     --------
@@ -263,6 +264,10 @@ def report(
     >>> found = report(g, "x * y")
     >>> found["value"], [(node["name"], node["grad"]) for node in found["nodes"]]
     (-12, [('x', -4), ('y', 3), ('x * y', 1)])
+    >>> g = ComputationalGraph.from_expression("max(x, y)")
+    >>> _ = g.forward(x=2, y=2), g.backward()
+    >>> report(g, "max(x, y)")["kinks"]  # doctest: +ELLIPSIS
+    [{'node': 'max(x, y)', 'note': '...'}]
     """
     nodes = [
         {
@@ -281,6 +286,7 @@ def report(
         "output": g.output,
         "value": _plain(g.value(g.output)),
         "nodes": nodes,
+        "kinks": [{"node": node, "note": note} for node, note in g.kinks()],
     }
     if explanation is not None:
         found["explanation"] = explanation
