@@ -333,3 +333,17 @@ def test_train_draws_mini_batches_from_dask_arrays_batch_by_batch() -> None:
     for name, value in numpy_weights.items():
         assert type(dask_weights[name]) is np.ndarray
         np.testing.assert_array_equal(dask_weights[name], value)
+
+
+def test_a_composite_gate_keeps_dask_lazy() -> None:
+    g = ComputationalGraph.from_expression("q = x * y; f = sigmoid(q + z)")
+    reference = ComputationalGraph.from_expression("q = x * y; f = sigmoid(q + z)")
+    g.group("inner", ["q", "q + z"])
+    with CountComputes() as counter:
+        out = g.forward(x=lazy(ROWS), y=OTHER, z=0.5)
+        grads = dict(g.backward())
+    assert counter.started == 0 and is_lazy(out)
+    np.testing.assert_allclose(out.compute(), reference.forward(x=ROWS, y=OTHER, z=0.5))
+    for name, value in reference.backward().items():
+        if name in grads:
+            np.testing.assert_allclose(computed(grads[name]), value, rtol=1e-12, err_msg=name)

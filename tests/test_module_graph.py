@@ -64,6 +64,7 @@ LAYER_NAMES = ["gates", "engine", "tools", "training", "command line", "public f
 #: (importing module, imported module prefix): imports inside a function that may go up.
 DELEGATIONS = {
     ("compgraph.graph", "compgraph.bookkeeping"),
+    ("compgraph.graph", "compgraph.composite"),
     ("compgraph.graph", "compgraph.draw"),
     ("compgraph.graph", "compgraph.dot"),
     ("compgraph.graph", "compgraph.explain"),
