@@ -300,6 +300,8 @@ def client() -> Iterator[Any]:
         yield client
 
 
+# distributed's notes on a slow machine (scratch space, ports) are not failures of compgraph
+@pytest.mark.filterwarnings("ignore::UserWarning:distributed.*")
 def test_an_mlp_pass_computes_on_a_local_cluster(client: Any) -> None:
     g, _ = mlp_graph("xent")
     y = TARGETS["xent"]
