@@ -27,6 +27,7 @@ from compgraph.errors import (
     GradientError,
     GraphBusyError,
     GraphError,
+    GraphFileError,
     GraphTypeError,
     MissingFeedError,
     NoBackwardPassError,
@@ -35,9 +36,12 @@ from compgraph.errors import (
     NoForwardPassError,
     NonFiniteError,
     OutputError,
+    SettingError,
     ShapeError,
+    UnknownGateError,
 )
 from compgraph.exercise import Exercise
+from compgraph.files import load, register_gate, save
 from compgraph.gatecheck import check_gate, gate_report
 from compgraph.gradcheck import gradcheck, gradcheck_report
 from compgraph.graph import GATE, INPUT, PARAMETER, ComputationalGraph
@@ -62,6 +66,7 @@ __all__ = [
     "GradientError",
     "GraphBusyError",
     "GraphError",
+    "GraphFileError",
     "GraphTypeError",
     "History",
     "MissingFeedError",
@@ -71,14 +76,19 @@ __all__ = [
     "NodeNotFoundError",
     "NonFiniteError",
     "OutputError",
+    "SettingError",
     "ShapeError",
+    "UnknownGateError",
     "check_gate",
     "datasets",
     "gate_report",
     "gradcheck",
     "gradcheck_report",
+    "load",
     "nn",
     "optim",
     "pass_table",
+    "register_gate",
+    "save",
     "train",
 ]
