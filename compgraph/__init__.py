@@ -12,10 +12,15 @@ Examples
 -12
 >>> g.backward()["x"]
 -4
+>>> import compgraph
+>>> compgraph.__version__
+'0.1.0'
 """
 
 from compgraph import datasets, nn, optim
+from compgraph._version import __version__
 from compgraph.checking import CheckOptions, GradcheckReport
+from compgraph.composite import CompositeGate
 from compgraph.errors import (
     ArityError,
     CycleError,
@@ -29,6 +34,7 @@ from compgraph.errors import (
     GraphError,
     GraphFileError,
     GraphTypeError,
+    GroupError,
     MissingFeedError,
     NoBackwardPassError,
     NodeKindError,
@@ -36,8 +42,10 @@ from compgraph.errors import (
     NoForwardPassError,
     NonFiniteError,
     OutputError,
+    PathArrayError,
     SettingError,
     ShapeError,
+    TooManyPathsError,
     UnknownGateError,
 )
 from compgraph.exercise import Exercise
@@ -54,6 +62,7 @@ __all__ = [
     "PARAMETER",
     "ArityError",
     "CheckOptions",
+    "CompositeGate",
     "ComputationalGraph",
     "CycleError",
     "DuplicateNodeError",
@@ -68,6 +77,7 @@ __all__ = [
     "GraphError",
     "GraphFileError",
     "GraphTypeError",
+    "GroupError",
     "History",
     "MissingFeedError",
     "NoBackwardPassError",
@@ -76,9 +86,12 @@ __all__ = [
     "NodeNotFoundError",
     "NonFiniteError",
     "OutputError",
+    "PathArrayError",
     "SettingError",
     "ShapeError",
+    "TooManyPathsError",
     "UnknownGateError",
+    "__version__",
     "check_gate",
     "datasets",
     "gate_report",

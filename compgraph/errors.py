@@ -32,6 +32,7 @@ __all__ = [
     "GraphError",
     "GraphFileError",
     "GraphTypeError",
+    "GroupError",
     "MissingFeedError",
     "NoBackwardPassError",
     "NoForwardPassError",
@@ -39,8 +40,10 @@ __all__ = [
     "NodeNotFoundError",
     "NonFiniteError",
     "OutputError",
+    "PathArrayError",
     "SettingError",
     "ShapeError",
+    "TooManyPathsError",
     "UnknownGateError",
 ]
 
@@ -102,6 +105,13 @@ class GateReuseError(GraphError):
     """One gate instance added at two nodes (its cache belongs to one node)."""
 
 
+class GroupError(GraphError):
+    """A part of a graph that cannot become one composite gate (``group``): empty,
+    holding an input or a parameter, or with more than one exit (nodes that the
+    rest of the graph consumes, or that nothing consumes); or ``expand`` asked
+    for a node that is not a composite gate."""
+
+
 class ShapeError(GraphError, ValueError):
     """A value of the wrong shape for its node: ``set_value`` giving a parameter
     a new shape (the graph's gates were built for the old one)."""
@@ -120,6 +130,21 @@ class NoForwardPassError(GraphError):
 
 class NoBackwardPassError(GraphError):
     """A gradient asked for before a backward pass of the latest forward."""
+
+
+class TooManyPathsError(GraphError):
+    """Paths asked for from a node with more paths to the output than can be
+    listed (their number grows exponentially with the depth of a graph that
+    forks and joins); the number is kept on the error as ``err.count``."""
+
+    def __init__(self, message: str, *nodes: str, count: int = 0) -> None:
+        super().__init__(message, *nodes)
+        self.count = count
+
+
+class PathArrayError(GraphError):
+    """Paths asked for through a node holding an array: a local gradient
+    along a path is a number only when every value on it is one."""
 
 
 class GateExecutionError(GraphError):

@@ -3,6 +3,7 @@ and backward in reverse, with gradients summed where paths fork."""
 
 from __future__ import annotations
 
+import copy
 import reprlib
 import threading
 import weakref
@@ -41,7 +42,7 @@ from compgraph.errors import (
     OutputError,
     ShapeError,
 )
-from gates.base import Gate, arity_error
+from gates.base import Gate, arity_error, full_copy
 
 if TYPE_CHECKING:
     import os
@@ -355,6 +356,104 @@ class ComputationalGraph:
             self._invalidate("the graph changed since the latest forward pass")
         self._nx_graph = None
         self._latest_plan = None
+
+    def group(self, name: str, nodes: Iterable[str]) -> str:
+        """Replace the gate nodes ``nodes`` by one node ``name`` holding a
+        :class:`~compgraph.CompositeGate` of them; see :func:`compgraph.composite.group`.
+
+        Examples
+        --------
+        >>> g = ComputationalGraph.from_expression("q = x + y; f = q * z")
+        >>> g.group("f(x, y, z)", ["q", "f"])
+        'f(x, y, z)'
+        >>> g.inputs("f(x, y, z)"), g.forward(x=-2, y=5, z=-4)
+        (['x', 'y', 'z'], -12)
+        """
+        from compgraph.composite import group
+
+        return group(self, name, nodes)
+
+    def expand(self, name: str) -> list[str]:
+        """Put the nodes of composite gate ``name`` back in its place; return
+        their names. See :func:`compgraph.composite.expand`.
+
+        Examples
+        --------
+        >>> g = ComputationalGraph.from_expression("q = x + y; f = q * z")
+        >>> _ = g.group("f(x, y, z)", ["q", "f"])
+        >>> g.expand("f(x, y, z)"), list(g)
+        (['q', 'f'], ['x', 'y', 'z', 'q', 'f'])
+        """
+        from compgraph.composite import expand
+
+        return expand(self, name)
+
+    def _latest_pass(self) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The parameters' values and, when a forward pass is held, every
+        node's; the gradients the held backward pass computed (None: none)."""
+        if self._pass == _NO_PASS:
+            values = dict(self.parameters())
+        else:
+            values = dict(zip(self._names, self._values))
+        if self._pass != _BACKWARD_DONE:
+            return values, None
+        computed = self._computed
+        return values, {
+            name: grad
+            for position, (name, grad) in enumerate(zip(self._names, self._grads))
+            if computed is None or computed[position]
+        }
+
+    def _restructure(
+        self,
+        nodes: Sequence[tuple[str, str, Gate | None, Sequence[str]]],
+        values: Mapping[str, Any],
+        grads: Mapping[str, Any] | None,
+    ) -> None:
+        """Rebuild the graph as ``nodes`` (name, kind, gate, input names; each
+        after its inputs), keeping the latest pass where it is given whole.
+
+        ``values`` holds the parameters' values and, to keep a forward pass,
+        every other node's; ``grads`` the gradients a kept backward pass
+        computed (None: no backward pass is kept). The checks are the caller's.
+        """
+        if not self._lock.acquire(blocking=False):
+            self._wait_for_lock("change the graph")
+        try:
+            for gate_id in self._gate_ids:
+                if _PLACED.get(gate_id) is self._self_ref:
+                    del _PLACED[gate_id]
+            self._gate_ids.clear()
+            kept = all(name in values for name, *_ in nodes)
+            if not kept and self._pass != _NO_PASS:
+                self._invalidate("the graph changed since the latest forward pass")
+            self._pass = _NO_PASS
+            self._index, self._names, self._kinds, self._gates = {}, [], [], []
+            self._inputs_of, self._input_positions, self._sinks = [], [], {}
+            self._values = []
+            for name, kind, gate, inputs in nodes:
+                self._append_unguarded(
+                    name, kind, gate, tuple(map(self._index.__getitem__, inputs))
+                )
+                if kind == INPUT:
+                    self._input_positions.append(self._index[name])
+                if gate is not None:
+                    self._gate_ids.add(id(gate))
+                    _PLACED[id(gate)] = self._self_ref
+            self._values = [values.get(name) for name in self._names]
+            self._steps = schedule.compile_steps(self._gates, self._inputs_of, 0)
+            self._compiled = len(self._names)
+            if kept:
+                self._numbers = SCALAR_TYPES.issuperset(map(type, self._values))
+                self._pass_thread = self._pass_thread or threading.get_ident()
+                self._pass, self._grads, self._computed = _FORWARD_DONE, [], None
+                if grads is not None:
+                    self._grads = [grads.get(name, 0) for name in self._names]
+                    every = len(grads) == len(self._names)
+                    self._computed = None if every else bytearray(n in grads for n in self._names)
+                    self._pass = _BACKWARD_DONE
+        finally:
+            self._lock.release()
 
     # ------------------------------------------------------------------- running
 
@@ -874,7 +973,7 @@ class ComputationalGraph:
         return from_expression(text, functions, graph_type=cls)
 
     def draw(self, path: str | os.PathLike[str], digits: int = 2) -> Path:
-        """Write the circuit as an image: ``.svg`` or ``.png`` by the file's suffix.
+        """Write the circuit as an image: ``.svg``, ``.png`` or ``.pdf`` by the file's suffix.
 
         Inputs on the left, each gate a node labelled with its symbol, and on
         every wire its value (green, above) and, after a backward pass, the
@@ -897,7 +996,7 @@ class ComputationalGraph:
         Raises
         ------
         ValueError
-            If the suffix is neither ``.svg`` nor ``.png``.
+            If the suffix is none of ``.svg``, ``.png``, ``.pdf``.
         OSError
             If the file cannot be written.
         """
@@ -1021,6 +1120,57 @@ class ComputationalGraph:
 
         return load(path, graph_type=cls)
 
+    def contributions(self, name: str) -> list[tuple[str, int, Any]]:
+        """What each gate fed by ``name`` sent back to it in the latest backward
+        pass: ``(consumer, slot, gradient)``, one per input slot (``x * x``
+        gives two), adding up to ``grad(name)``. See
+        :func:`compgraph.bookkeeping.contributions`.
+
+        Raises
+        ------
+        NodeNotFoundError
+            If ``name`` is not a node.
+        NoBackwardPassError
+            If no backward pass followed the latest forward pass.
+
+        Examples
+        --------
+        >>> g = ComputationalGraph.from_expression("x * x")
+        >>> _ = g.forward(x=3), g.backward()
+        >>> g.contributions("x")
+        [('x * x', 0, 3), ('x * x', 1, 3)]
+        """
+        from compgraph.bookkeeping import contributions
+
+        return contributions(self, name)
+
+    def paths(self, name: str) -> list[tuple[list[str], Any]]:
+        """Every path from ``name`` to the output, with the product of the local
+        gradients along it; the products add up to ``grad(name)``. For graphs
+        of numbers. See :func:`compgraph.bookkeeping.paths`.
+
+        Raises
+        ------
+        NodeNotFoundError
+            If ``name`` is not a node.
+        NoBackwardPassError
+            If no backward pass followed the latest forward pass.
+        PathArrayError
+            If a node on the paths holds an array.
+        TooManyPathsError
+            If there are more than 10 000 paths (counted before listing any).
+
+        Examples
+        --------
+        >>> g = ComputationalGraph.from_expression("x * y + x")
+        >>> _ = g.forward(x=3, y=-4), g.backward()
+        >>> g.paths("x")
+        [(['x', 'x * y', 'x * y + x'], -4), (['x', 'x * y + x'], 1)]
+        """
+        from compgraph.bookkeeping import paths
+
+        return paths(self, name)
+
     def _repr_svg_(self) -> str | None:
         """A notebook shows the circuit with the latest pass (None: as text)."""
         from compgraph.notebook import graph_svg
@@ -1076,6 +1226,33 @@ class ComputationalGraph:
         if position is None:
             raise NodeNotFoundError(f"{method}: {name!r} is not a node", str(name))
         return position
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ComputationalGraph:
+        """A graph of the same nodes with copies of the gates, the parameters
+        and the latest pass: running the copy leaves this graph as it was."""
+        copied = type(self)(check_finite=self.check_finite)
+        memo[id(self)] = copied
+        with self._lock:
+            for name, kind, gate, inputs in zip(
+                self._names, self._kinds, self._gates, self._inputs_of
+            ):
+                gate_copy = None if gate is None else full_copy(gate)
+                copied._append_unguarded(name, kind, gate_copy, inputs)
+                if gate_copy is not None:
+                    copied._gate_ids.add(id(gate_copy))
+                    _PLACED[id(gate_copy)] = copied._self_ref
+            copied._input_positions = list(self._input_positions)
+            copied._steps = schedule.compile_steps(copied._gates, copied._inputs_of, 0)
+            copied._compiled = len(copied._names)
+            copied._values = copy.deepcopy(self._values, memo)
+            copied._grads = copy.deepcopy(self._grads, memo)
+            copied._computed = copy.copy(self._computed)
+            copied._numbers, copied._pass = self._numbers, self._pass
+            copied._why_no_pass, copied._pass_thread = self._why_no_pass, self._pass_thread
+        if not self._numbers:
+            read_only(copied._values)
+            read_only(copied._grads)
+        return copied
 
     def __contains__(self, name: object) -> bool:
         return name in self._index

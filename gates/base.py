@@ -54,6 +54,11 @@ class Gate:
         may then return ``None`` for them instead of computing them (the matrix
         product's gate skips its data's gradient so in training). ``None``, the
         default: every input needs its gradient.
+    input_count : int or None
+        How many inputs this gate instance takes, for a gate whose count is
+        set per instance rather than by its ``forward``'s signature (a
+        composite gate: as many as its inner graph has inputs). ``None``, the
+        default: the signature tells.
 
     Examples
     --------
@@ -82,6 +87,7 @@ class Gate:
     gradient_pattern: str = ""
     settings: tuple[str, ...] = ()
     needs_input_grad: tuple[bool, ...] | None = None
+    input_count: int | None = None
     forward: Callable[..., Any]
     backward: Callable[[Any], Sequence[Any]]
 
@@ -174,7 +180,8 @@ _ARITY: dict[type, tuple[int, int | None]] = {}
 def arity(gate: Gate) -> tuple[int, int | None]:
     """The least and the most inputs ``gate.forward`` takes (``None``: no limit).
 
-    Worked out from the signature of ``forward`` once per gate class.
+    The gate's ``input_count`` where it sets one; else worked out from the
+    signature of ``forward``, once per gate class.
 
     Raises
     ------
@@ -188,10 +195,13 @@ def arity(gate: Gate) -> tuple[int, int | None]:
     >>> arity(ExpGate()), arity(AddGate())
     ((1, 1), (2, None))
     """
-    cls = type(gate)
-    known = _ARITY.get(cls)
-    if known is not None:
-        return known
+    known = _ARITY.get(type(gate)) or _signature_arity(type(gate))
+    count = gate.input_count
+    return known if count is None else (count, count)
+
+
+def _signature_arity(cls: type) -> tuple[int, int | None]:
+    """:func:`arity` from the signature of ``cls.forward``, kept for the class."""
     for method in ("forward", "backward"):
         if not callable(getattr(cls, method, None)):
             raise TypeError(f"{cls.__name__} defines no {method}(); a gate needs both")
