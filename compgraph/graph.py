@@ -357,7 +357,7 @@ class ComputationalGraph:
         self._nx_graph = None
         self._latest_plan = None
 
-    def group(self, name: str, nodes: Iterable[str]) -> str:
+    def group(self, name: str, nodes: Iterable[str], symbol: str | None = None) -> str:
         """Replace the gate nodes ``nodes`` by one node ``name`` holding a
         :class:`~compgraph.CompositeGate` of them; see :func:`compgraph.composite.group`.
 
@@ -371,7 +371,7 @@ class ComputationalGraph:
         """
         from compgraph.composite import group
 
-        return group(self, name, nodes)
+        return group(self, name, nodes, symbol)
 
     def expand(self, name: str) -> list[str]:
         """Put the nodes of composite gate ``name`` back in its place; return
@@ -972,7 +972,9 @@ class ComputationalGraph:
 
         return from_expression(text, functions, graph_type=cls)
 
-    def draw(self, path: str | os.PathLike[str], digits: int = 2) -> Path:
+    def draw(
+        self, path: str | os.PathLike[str], digits: int = 2, *, opened: Iterable[str] = ()
+    ) -> Path:
         """Write the circuit as an image: ``.svg`` or ``.png`` by the file's suffix.
 
         Inputs on the left, each gate a node labelled with its symbol, and on
@@ -986,6 +988,9 @@ class ComputationalGraph:
             The file to write.
         digits : int, optional
             Decimals to round to (2, as the lectures).
+        opened : list of str, optional
+            Composite gates to draw opened, as their inner gates (a composite
+            is otherwise drawn as one gate, labelled with its symbol).
 
         Returns
         -------
@@ -1003,10 +1008,12 @@ class ComputationalGraph:
         from compgraph.draw import draw
         from compgraph.notebook import Drawing
 
-        return Drawing(draw(self, path, digits))
+        return Drawing(draw(self._opened(opened), path, digits))
 
-    def to_dot(self, digits: int = 2) -> str:
-        """The circuit as Graphviz DOT text, values and gradients on the wires.
+    def to_dot(self, digits: int = 2, *, opened: Iterable[str] = ()) -> str:
+        """The circuit as Graphviz DOT text, values and gradients on the wires;
+        the composite gates named in ``opened`` drawn as their inner gates, in
+        a dashed frame labelled with the composite's name.
 
         Examples
         --------
@@ -1016,9 +1023,14 @@ class ComputationalGraph:
         """
         from compgraph.dot import to_dot
 
-        return to_dot(self, digits)
+        if not opened:
+            return to_dot(self, digits)
+        from compgraph.composite import opened as opened_copy
 
-    def explain(self, digits: int = 2) -> str:
+        copied, frames = opened_copy(self, opened)
+        return to_dot(copied, digits, frames=frames)
+
+    def explain(self, digits: int = 2, *, opened: Iterable[str] = ()) -> str:
         """The latest backward pass told step by step, as the lectures tell it
         (a ``str`` that a notebook shows as its lines).
 
@@ -1031,6 +1043,9 @@ class ComputationalGraph:
         ----------
         digits : int, optional
             Decimals to round to (2, as the lectures).
+        opened : list of str, optional
+            Composite gates to tell step by step, gate by gate inside; each
+            other composite gate is one step.
 
         Raises
         ------
@@ -1050,7 +1065,15 @@ class ComputationalGraph:
         """
         from compgraph.explain import explain
 
-        return explain(self, digits)
+        return explain(self._opened(opened), digits)
+
+    def _opened(self, names: Iterable[str]) -> ComputationalGraph:
+        """This graph, or a copy with the composite gates ``names`` expanded."""
+        if not names:
+            return self
+        from compgraph.composite import opened
+
+        return opened(self, names)[0]
 
     def kinks(self) -> list[tuple[str, str]]:
         """``(node, note)`` for the gates whose latest forward ran where they are
