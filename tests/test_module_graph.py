@@ -33,6 +33,7 @@ LAYERS = {
     "compgraph._values": 1,
     "compgraph.schedule": 1,
     "compgraph.graph": 1,
+    "compgraph.composite": 1,
     "compgraph._finite": 2,
     "compgraph.checking": 2,
     "compgraph.gatecheck": 2,
