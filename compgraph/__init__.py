@@ -38,6 +38,7 @@ from compgraph.errors import (
     NonFiniteError,
     OutputError,
     ShapeError,
+    SlotError,
 )
 from compgraph.exercise import Exercise
 from compgraph.gatecheck import check_gate, gate_report
@@ -76,6 +77,7 @@ __all__ = [
     "NonFiniteError",
     "OutputError",
     "ShapeError",
+    "SlotError",
     "check_gate",
     "datasets",
     "gate_report",

@@ -816,6 +816,7 @@ class ComputationalGraph:
         if not self._lock.acquire(blocking=False):
             self._wait_for_lock("set_value")
         self._values[position] = value
+        self._nx_graph = None  # its data holds the parameters' values
         if self._pass != _NO_PASS:
             self._invalidate(f"set_value changed the parameter {name!r} since the latest pass")
         self._lock.release()
@@ -897,7 +898,8 @@ class ComputationalGraph:
         """The structure as a read-only ``networkx.DiGraph``, in evaluation order.
 
         One node per input, parameter and gate, with its ``"kind"`` in the node
-        data and, for gates, the gate instance under ``"gate"``. An edge runs from
+        data and, for gates, the gate instance under ``"gate"``, for parameters
+        the current value under ``"value"`` (what :meth:`from_networkx` reads). An edge runs from
         each node to every gate consuming it; its ``"slots"`` tell at which input
         positions of the gate (``(0, 1)`` for ``x * x``).
 
@@ -920,11 +922,13 @@ class ComputationalGraph:
         import networkx as nx
 
         graph = nx.DiGraph()
-        for name, kind, gate in zip(self._names, self._kinds, self._gates):
-            if gate is None:
-                graph.add_node(name, kind=kind)
-            else:
+        for name, kind, gate, value in zip(self._names, self._kinds, self._gates, self._values):
+            if gate is not None:
                 graph.add_node(name, kind=kind, gate=gate)
+            elif kind == PARAMETER:
+                graph.add_node(name, kind=kind, value=value)
+            else:
+                graph.add_node(name, kind=kind)
         for position, inputs in enumerate(self._inputs_of):
             slots: dict[int, list[int]] = {}
             for slot, consumed in enumerate(inputs):
@@ -971,6 +975,29 @@ class ComputationalGraph:
         from compgraph.expression import from_expression
 
         return from_expression(text, functions, graph_type=cls)
+
+    @classmethod
+    def from_networkx(cls, digraph: nx.DiGraph) -> ComputationalGraph:
+        """Build a graph from a ``networkx.DiGraph`` made by hand: nodes with a
+        ``"gate"`` are gates, with ``kind="parameter"`` and ``value`` parameters,
+        the others inputs; a gate's inputs are its in-edges, by their
+        ``"slots"``/``"slot"`` data, else in the order they were added. See
+        :func:`compgraph.nxgraph.from_networkx` for the errors.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from gates import MulGate
+        >>> digraph = nx.DiGraph()
+        >>> digraph.add_node("square", gate=MulGate())
+        >>> digraph.add_edge("x", "square", slots=(0, 1))
+        >>> g = ComputationalGraph.from_networkx(digraph)
+        >>> g.forward(x=3), g.backward()["x"]
+        (9, 6)
+        """
+        from compgraph.nxgraph import from_networkx
+
+        return from_networkx(digraph, graph_type=cls)
 
     def draw(
         self, path: str | os.PathLike[str], digits: int = 2, *, opened: Iterable[str] = ()

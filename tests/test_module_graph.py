@@ -34,6 +34,7 @@ LAYERS = {
     "compgraph.schedule": 1,
     "compgraph.graph": 1,
     "compgraph.composite": 1,
+    "compgraph.nxgraph": 1,
     "compgraph._finite": 2,
     "compgraph.checking": 2,
     "compgraph.gatecheck": 2,
