@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 
     import networkx as nx
 
+    from compgraph.lint import Finding
+
 __all__ = ["GATE", "INPUT", "PARAMETER", "ComputationalGraph"]
 
 #: The kinds of node, as :meth:`ComputationalGraph.kind` and the ``graph`` view's
@@ -1122,6 +1124,25 @@ class ComputationalGraph:
         from compgraph.kinks import kinks
 
         return kinks(self)
+
+    def lint(self) -> list[Finding]:
+        """What is wrong with how the graph is wired: several outputs (naming
+        every node nothing consumes), inputs and parameters nothing consumes,
+        gates that lead only to a second output; ``[]`` when clean. Each
+        finding has ``.nodes`` and ``.message``. See :func:`compgraph.lint.lint`.
+
+        Examples
+        --------
+        >>> from gates import ExpGate
+        >>> g = ComputationalGraph()
+        >>> _ = g.add_input("x"), g.add_input("y")
+        >>> _ = g.add_gate("ex", ExpGate(), ["x"])
+        >>> [(finding.nodes, finding.message) for finding in g.lint()][1]
+        (('y',), "nothing consumes the input 'y'")
+        """
+        from compgraph.lint import lint
+
+        return lint(self)
 
     def _repr_svg_(self) -> str | None:
         """A notebook shows the circuit with the latest pass (None: as text)."""

@@ -50,6 +50,7 @@ LAYERS = {
     "compgraph.expression": 2,
     "compgraph.lectures": 2,
     "compgraph.exercise": 2,
+    "compgraph.lint": 2,
     "compgraph.datasets": 3,
     "compgraph.nn": 3,
     "compgraph.optim": 3,
@@ -68,6 +69,7 @@ DELEGATIONS = {
     ("compgraph.graph", "compgraph.explain"),
     ("compgraph.graph", "compgraph.expression"),
     ("compgraph.graph", "compgraph.kinks"),
+    ("compgraph.graph", "compgraph.lint"),
     ("compgraph.graph", "compgraph.notebook"),
     ("gates", "compgraph.gatecheck"),
     ("gates", "compgraph"),  # that import runs the compgraph package's __init__

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from compgraph.cli import check, demo, evaluate, exercise, grade, train
+from compgraph.cli import check, demo, evaluate, exercise, grade, lint, train
 from compgraph.cli.usage import UsageError
 from compgraph.errors import GraphError
 
@@ -43,7 +43,7 @@ def parser() -> argparse.ArgumentParser:
         description="Build, run and inspect backpropagation on computational graphs of gates.",
     )
     commands = command_line.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for command in (demo, check, evaluate, train, exercise, grade):
+    for command in (demo, check, evaluate, train, exercise, grade, lint):
         command.add_command(commands)
     return command_line
 
