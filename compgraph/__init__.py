@@ -45,6 +45,7 @@ from compgraph.errors import (
     PathArrayError,
     SettingError,
     ShapeError,
+    SlotError,
     TooManyPathsError,
     UnknownGateError,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "PathArrayError",
     "SettingError",
     "ShapeError",
+    "SlotError",
     "TooManyPathsError",
     "UnknownGateError",
     "__version__",

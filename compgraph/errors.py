@@ -43,6 +43,7 @@ __all__ = [
     "PathArrayError",
     "SettingError",
     "ShapeError",
+    "SlotError",
     "TooManyPathsError",
     "UnknownGateError",
 ]
@@ -103,6 +104,12 @@ class ArityError(GraphError):
 
 class GateReuseError(GraphError):
     """One gate instance added at two nodes (its cache belongs to one node)."""
+
+
+class SlotError(GraphError):
+    """A ``networkx`` graph given to ``from_networkx`` whose in-edges do not
+    tell a gate's input order: slots given on some in-edges only, two edges at
+    one slot, a gap, or a slot that is not a whole number."""
 
 
 class GroupError(GraphError):
