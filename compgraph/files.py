@@ -59,6 +59,7 @@ from typing import Any, Literal, TypeVar, Union
 import numpy as np
 
 import gates
+from compgraph.composite import CompositeGate
 from compgraph.errors import (
     GraphError,
     GraphFileError,
@@ -255,6 +256,7 @@ for _name in gates.__all__:
     _built_in = getattr(gates, _name)
     if isinstance(_built_in, type) and issubclass(_built_in, Gate) and _built_in is not Gate:
         register_gate(_built_in)
+register_gate(CompositeGate)  # its settings: the inner graph, whole, and its symbol
 
 # -------------------------------------------------------------------- writing
 

@@ -89,3 +89,18 @@ def test_a_missing_file_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().err == (
         "compgraph eval: cannot read the graph file 'nowhere.json': No such file or directory\n"
     )
+
+
+def test_lint_reads_a_saved_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from compgraph import ComputationalGraph
+    from gates import ExpGate
+
+    g = ComputationalGraph()
+    g.add_input("x")
+    g.add_input("y")
+    g.add_gate("e", ExpGate(), ["x"])
+    path = g.save(tmp_path / "two_outputs.json")
+    assert main(["lint", str(path)]) == 1
+    assert "nothing consumes the input 'y'" in capsys.readouterr().out
+    neuron()[0].save(tmp_path / "neuron.json")
+    assert main(["lint", str(tmp_path / "neuron.json")]) == 0

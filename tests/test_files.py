@@ -22,6 +22,7 @@ from hypothesis.extra.numpy import arrays
 import compgraph
 import gates
 from compgraph import (
+    CompositeGate,
     ComputationalGraph,
     GraphError,
     GraphFileError,
@@ -71,20 +72,22 @@ def same(a: Any, b: Any) -> bool:
 
 
 def structure(g: ComputationalGraph) -> list[tuple[Any, ...]]:
-    found = []
+    """Every node's name, kind, gate type, inputs and settings; a composite's inner graph whole."""
+    found: list[tuple[Any, ...]] = []
     for name in g:
-        if g.kind(name) == "gate":
-            gate = g.gate(name)
-            found.append(
-                (
-                    name,
-                    type(gate),
-                    g.inputs(name),
-                    {s: repr(getattr(gate, s)) for s in gate.settings},
-                )
-            )
-        else:
+        if g.kind(name) != "gate":
             found.append((name, g.kind(name)))
+            continue
+        gate = g.gate(name)
+        settings = {}
+        for setting in gate.settings:
+            value = getattr(gate, setting)
+            if isinstance(value, ComputationalGraph):
+                settings[setting] = structure(value)
+                settings["parameters"] = [(n, repr(v)) for n, v in value.parameters().items()]
+            else:
+                settings[setting] = repr(value)
+        found.append((name, type(gate), g.inputs(name), settings))
     return found
 
 
@@ -251,6 +254,80 @@ def test_a_reductions_axis_list_saves_as_a_list_and_loads_as_a_tuple(tmp_path: P
     loaded = ComputationalGraph.load(g.save(tmp_path / "s.json"))
     assert loaded.gate("s").axis == (0, 1)
     assert loaded.forward(x=np.ones((2, 3))) == 6.0
+
+
+# ---------------------------------------------------------- composite gates
+
+
+def grouped_neuron() -> tuple[ComputationalGraph, dict[str, float]]:
+    g, feeds = neuron(decomposed=True)
+    g.group("sigmoid", ["neg", "exp", "plus1", "f"], symbol="σ")
+    return g, feeds
+
+
+def test_a_composite_gate_saves_with_its_inner_graph(tmp_path: Path) -> None:
+    g, feeds = grouped_neuron()
+    node = json.loads(files.dumps(g))["nodes"][9]
+    assert node["gate"] == "CompositeGate" and node["settings"]["symbol"] == "σ"
+    inner = node["settings"]["graph"]["graph"]
+    assert [n["name"] for n in inner["nodes"]] == ["dot", "neg", "exp", "plus1", "f"]
+    assert inner["output"] == "f"
+    loaded = round_trip(g, tmp_path)
+    assert isinstance(loaded.gate("sigmoid"), CompositeGate)
+    assert loaded.forward(feeds) == g.forward(feeds)
+    assert dict(loaded.backward()) == dict(g.backward())
+    assert round(loaded.gate("sigmoid").graph.value("f"), 2) == 0.73
+    assert round(loaded.grad("dot"), 2) == 0.2  # (1 - 0.73) * 0.73, as SigmoidGate's
+
+
+def test_composites_nest_and_keep_their_parameters(tmp_path: Path) -> None:
+    inner = ComputationalGraph()
+    inner.add_input("x")
+    inner.add_parameter("w", np.array([0.5, -2.0], dtype=np.float32))
+    inner.add_gate("wx", MulGate(), ["w", "x"])
+    middle = ComputationalGraph()
+    middle.add_input("u")
+    middle.add_gate("scaled", CompositeGate(inner, symbol="w*"), ["u"])
+    middle.add_gate("e", ExpGate(), ["scaled"])
+    g = ComputationalGraph()
+    g.add_input("a")
+    g.add_gate("outer", CompositeGate(middle), ["a"])
+    loaded = round_trip(g, tmp_path)
+    kept = loaded.gate("outer").graph.gate("scaled").graph.value("w")
+    assert same(kept, inner.value("w"))
+    feeds = {"a": np.array([1.0, 0.5], dtype=np.float32)}
+    np.testing.assert_array_equal(loaded.forward(feeds), g.forward(feeds))
+    np.testing.assert_array_equal(loaded.backward()["a"], g.backward()["a"])
+
+
+def test_a_fault_inside_an_inner_graph_is_placed_there(tmp_path: Path) -> None:
+    document = json.loads(files.dumps(grouped_neuron()[0]))
+    document["nodes"][9]["settings"]["graph"]["graph"]["nodes"][2]["gate"] = "os.system"
+    found = load_refused(tmp_path, document, UnknownGateError)
+    assert found.startswith(
+        "nodes[9].settings.graph.graph.nodes[2].gate: node 'exp': unknown gate type 'os.system'"
+    )
+
+
+def test_an_inner_graph_must_have_one_output(tmp_path: Path) -> None:
+    document = json.loads(files.dumps(grouped_neuron()[0]))
+    inner = document["nodes"][9]["settings"]["graph"]["graph"]
+    inner["nodes"].append({"name": "loose", "kind": "input"})
+    inner["output"] = None
+    found = load_refused(tmp_path, document, SettingError)
+    assert found.startswith("nodes[9].settings: node 'sigmoid' (CompositeGate): its constructor")
+    assert "OutputError: CompositeGate: the graph has 2 outputs" in found
+
+
+def test_composites_nested_deeper_than_a_file_holds_are_refused_on_save() -> None:
+    g = ComputationalGraph.from_expression("exp(x)")
+    for _ in range(files.MAX_DEPTH // 5):
+        outer = ComputationalGraph()
+        outer.add_input("x")
+        outer.add_gate("c", CompositeGate(g), ["x"])
+        g = outer
+    with pytest.raises(GraphFileError, match="nest in gates' settings deeper than a file may hold"):
+        files.dumps(g)
 
 
 # -------------------------------------------------------------------- values
@@ -992,13 +1069,37 @@ GATES = [
         1,
     ),
     (lambda draw: MeanGate(axis=draw(st.sampled_from([None, (0,)]))), 1),
+    (lambda draw: CompositeGate(draw(inner_graphs()), symbol=draw(st.sampled_from(["", "c"]))), 2),
 ]
+
+
+@st.composite
+def inner_graphs(draw: Any) -> ComputationalGraph:
+    """A graph of two inputs for a composite gate, with a parameter at times,
+    and at times a composite gate of its own."""
+    g = ComputationalGraph()
+    g.add_input("a")
+    g.add_input("b")
+    names = ["a", "b"]
+    if draw(st.booleans()):
+        names.append(g.add_parameter("w", draw(st.floats(-2, 2))))
+    for i in range(draw(st.integers(1, 3))):
+        if draw(st.integers(0, 5)) == 0:
+            gate: Gate = CompositeGate(ComputationalGraph.from_expression("x * exp(-y)"))
+        else:
+            gate = draw(st.sampled_from([AddGate, MulGate, SubGate]))()
+        names.append(g.add_gate(f"h{i}", gate, [draw(st.sampled_from(names)) for _ in range(2)]))
+    consumed = {item for name in g for item in g.inputs(name)}
+    sinks = [name for name in g if name not in consumed]
+    if len(sinks) > 1:
+        g.add_gate("sum", AddGate(), sinks)
+    return g
 
 
 @st.composite
 def random_graphs(draw: Any) -> tuple[ComputationalGraph, dict[str, Any]]:
     """A graph of inputs and float parameters, scalars or arrays of one shape, and
-    random gates (forks and repeated inputs included); its feeds."""
+    random gates (forks, repeated inputs and composite gates included); its feeds."""
     shape = draw(st.sampled_from([(), (3,), (2, 3)]))
     numbers = st.floats(-2, 2)
     leaf = (
