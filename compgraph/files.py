@@ -311,8 +311,12 @@ class _Graph(dict):  # type: ignore[type-arg]
     """A graph's document: written one node and one edge a line."""
 
 
-class _Array(dict):  # type: ignore[type-arg]
-    """An array's document: written on one line."""
+class _Expanded(dict):  # type: ignore[type-arg]
+    """An object holding a graph (a composite gate's node, its settings): written
+    a field a line, so that the graph within is written a node a line."""
+
+
+_COMPACT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": ")).encode
 
 
 def _graph_document(g: ComputationalGraph, where: str, depth: int) -> _Graph:
@@ -346,7 +350,9 @@ def _graph_document(g: ComputationalGraph, where: str, depth: int) -> _Graph:
             )
         node["gate"] = type_name
         if cls.settings:
-            node["settings"] = _settings_document(gate, type_name, name, at, depth)
+            node["settings"] = settings = _settings_document(gate, type_name, name, at, depth)
+            if isinstance(settings, _Expanded):
+                node = nodes[-1] = _Expanded(node)
         slots: dict[str, list[int]] = {}
         for slot, item in enumerate(g.inputs(name)):
             slots.setdefault(item, []).append(slot)
@@ -364,7 +370,7 @@ def _settings_document(
     gate: Gate, type_name: str, name: str, at: str, depth: int
 ) -> dict[str, Any]:
     cls = type(gate)
-    document = {}
+    document: dict[str, Any] = {}
     for setting in cls.settings:
         where = f"{at}.settings.{setting}"
         about = f"node {name!r} ({type_name}), setting {setting!r}"
@@ -386,6 +392,8 @@ def _settings_document(
             if type(err) is not GraphFileError:
                 raise
             raise SettingError(str(err), name, where=err.where) from None
+    if any(isinstance(value, (_Expanded, _Lines)) for value in document.values()):
+        return _Expanded(document)
     return document
 
 
@@ -404,12 +412,13 @@ def _encoded(value: Any, where: str, about: str, depth: int, setting: bool = Fal
     if setting and isinstance(value, str):
         return value
     if setting and isinstance(value, (tuple, list)):
-        return [
+        items = [
             _encoded(item, f"{where}[{i}]", about, depth, setting=True)
             for i, item in enumerate(value)
         ]
+        return _Lines(items) if any(isinstance(i, (_Expanded, _Lines)) for i in items) else items
     if setting and isinstance(value, ComputationalGraph):
-        return {"graph": _graph_document(value, f"{where}.graph.", depth + 1)}
+        return _Expanded(graph=_graph_document(value, f"{where}.graph.", depth + 1))
     holds = (
         "numbers, strings, null, lists, numpy arrays and graphs"
         if setting
@@ -435,7 +444,7 @@ def _non_finite_name(value: float) -> str:
     return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
 
 
-def _array_document(value: np.ndarray | np.generic, where: str, about: str) -> _Array:
+def _array_document(value: np.ndarray | np.generic, where: str, about: str) -> dict[str, Any]:
     dtype = value.dtype
     if dtype.name not in DTYPES:
         raise GraphFileError(
@@ -457,22 +466,19 @@ def _array_document(value: np.ndarray | np.generic, where: str, about: str) -> _
     else:
         data = array.tolist()
     if isinstance(value, np.generic):
-        return _Array(dtype=dtype.name, data=data)
-    return _Array(dtype=dtype.name, shape=list(array.shape), data=data)
+        return {"dtype": dtype.name, "data": data}
+    return {"dtype": dtype.name, "shape": list(array.shape), "data": data}
 
 
 def _write(value: Any, indent: str, out: list[str]) -> None:
-    """Append ``value`` as JSON: graphs one node and one edge a line, the rest compact."""
-    if not _holds_graph(value):
-        out.append(json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": ")))
+    """Append ``value`` as JSON: graphs one node and one edge a line, and the
+    objects holding a graph a field a line; the rest compact."""
+    if not isinstance(value, (_Graph, _Expanded, _Lines)):
+        out.append(_COMPACT(value))
         return
     inner = indent + "  "
-    if isinstance(value, list):
-        items = value
-        opening, closing = "[", "]"
-    else:
-        items = list(value.items())
-        opening, closing = "{", "}"
+    items: list[Any] = list(value) if isinstance(value, list) else list(value.items())
+    opening, closing = ("[", "]") if isinstance(value, list) else ("{", "}")
     out.append(opening + "\n")
     for i, item in enumerate(items):
         out.append(inner)
@@ -488,18 +494,6 @@ def _write(value: Any, indent: str, out: list[str]) -> None:
 
 class _Lines(list):  # type: ignore[type-arg]
     """A list written one item a line."""
-
-
-def _holds_graph(value: Any) -> bool:
-    if isinstance(value, (_Graph, _Lines)):
-        return True
-    if isinstance(value, _Array):
-        return False
-    if isinstance(value, dict):
-        return any(map(_holds_graph, value.values()))
-    if isinstance(value, list):
-        return any(map(_holds_graph, value))
-    return False
 
 
 # -------------------------------------------------------------------- reading
