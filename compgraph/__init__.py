@@ -12,9 +12,13 @@ Examples
 -12
 >>> g.backward()["x"]
 -4
+>>> import compgraph
+>>> compgraph.__version__
+'0.1.0'
 """
 
 from compgraph import datasets, nn, optim
+from compgraph._version import __version__
 from compgraph.checking import CheckOptions, GradcheckReport
 from compgraph.composite import CompositeGate
 from compgraph.errors import (
@@ -37,8 +41,10 @@ from compgraph.errors import (
     NoForwardPassError,
     NonFiniteError,
     OutputError,
+    PathArrayError,
     ShapeError,
     SlotError,
+    TooManyPathsError,
 )
 from compgraph.exercise import Exercise
 from compgraph.gatecheck import check_gate, gate_report
@@ -76,8 +82,11 @@ __all__ = [
     "NodeNotFoundError",
     "NonFiniteError",
     "OutputError",
+    "PathArrayError",
     "ShapeError",
     "SlotError",
+    "TooManyPathsError",
+    "__version__",
     "check_gate",
     "datasets",
     "gate_report",

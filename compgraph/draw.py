@@ -50,7 +50,8 @@ if TYPE_CHECKING:
 __all__ = ["FORMATS", "draw"]
 
 #: The image types :func:`draw` writes, by the file's suffix.
-FORMATS = (".svg", ".png")
+FORMATS = (".svg", ".png", ".pdf")
+_FORMATS_TEXT = ".svg, .png or .pdf"
 
 _X_STEP, _Y_STEP, _RADIUS = 2.6, 1.3, 0.3
 _BEND = 0.6  # how far wires between the same two nodes arc apart
@@ -59,6 +60,12 @@ _DPI = 150
 _MAX_PIXELS = 8000  # a PNG's longer side; a larger circuit gets a lower resolution
 _INK = "#333333"
 _BOX = (0.7, 0.26, 0.05)  # a blank's width and height, and its gap from the wire
+#: Metadata left out of each image type, so that one circuit always makes the same file.
+_NO_DATES: dict[str, dict[str, Any]] = {
+    ".svg": {"Date": None},
+    ".png": {"Software": None},
+    ".pdf": {"CreationDate": None, "Producer": None},
+}
 
 
 def draw(
@@ -76,7 +83,8 @@ def draw(
         Values and gradients of its latest pass go on the wires; a graph
         before any pass is drawn bare.
     path : str or path-like
-        Where to write; ``.svg`` (text kept as text) or ``.png``.
+        Where to write; ``.svg`` (text kept as text), ``.png`` or ``.pdf``
+        (for slides).
     digits : int, optional
         Decimals to round to (2, as the lectures).
     blank : collection of (node, "value" or "grad"), optional
@@ -95,7 +103,7 @@ def draw(
     OutputError
         If the graph is empty or has several outputs.
     ValueError
-        If ``path`` is empty or its suffix is neither ``.svg`` nor ``.png``, or
+        If ``path`` is empty or its suffix is none of ``.svg``, ``.png``, ``.pdf``, or
         ``digits`` is not a whole number from 0 to 20.
     IsADirectoryError
         If ``path`` is a folder.
@@ -205,7 +213,7 @@ def draw(
             image,
             format=suffix[1:],
             dpi=min(_DPI, _MAX_PIXELS / max(figure.get_size_inches())),
-            metadata={"Date": None} if suffix == ".svg" else {"Software": None},
+            metadata=_NO_DATES[suffix],
         )
     data = image.getvalue()
     if titles and suffix == ".svg":
@@ -217,16 +225,16 @@ def draw(
 def _checked_path(path: str | os.PathLike[str]) -> Path:
     """``path`` as a Path, if :func:`draw` can write an image there."""
     if not os.fspath(path):
-        raise ValueError(f"draw: the path is empty; name a file ending in {' or '.join(FORMATS)}")
+        raise ValueError(f"draw: the path is empty; name a file ending in {_FORMATS_TEXT}")
     path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(
-            f"draw: {str(path)!r} is a folder; name a file in it ending in {' or '.join(FORMATS)}"
+            f"draw: {str(path)!r} is a folder; name a file in it ending in {_FORMATS_TEXT}"
         )
     if path.suffix.lower() not in FORMATS:
         raise ValueError(
             f"draw: cannot tell the image type of {str(path)!r}; "
-            f"name a file ending in {' or '.join(FORMATS)}"
+            f"name a file ending in {_FORMATS_TEXT}"
         )
     if not path.parent.is_dir():
         raise FileNotFoundError(

@@ -39,8 +39,10 @@ __all__ = [
     "NodeNotFoundError",
     "NonFiniteError",
     "OutputError",
+    "PathArrayError",
     "ShapeError",
     "SlotError",
+    "TooManyPathsError",
 ]
 
 
@@ -132,6 +134,21 @@ class NoForwardPassError(GraphError):
 
 class NoBackwardPassError(GraphError):
     """A gradient asked for before a backward pass of the latest forward."""
+
+
+class TooManyPathsError(GraphError):
+    """Paths asked for from a node with more paths to the output than can be
+    listed (their number grows exponentially with the depth of a graph that
+    forks and joins); the number is kept on the error as ``err.count``."""
+
+    def __init__(self, message: str, *nodes: str, count: int = 0) -> None:
+        super().__init__(message, *nodes)
+        self.count = count
+
+
+class PathArrayError(GraphError):
+    """Paths asked for through a node holding an array: a local gradient
+    along a path is a number only when every value on it is one."""
 
 
 class GateExecutionError(GraphError):

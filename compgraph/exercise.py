@@ -3,7 +3,7 @@
 An :class:`Exercise` runs the pass on its own copy of a graph (the graph given
 is left as it was), asks for the gradients, the gates' values, or the
 gradients of chosen nodes, and writes a worksheet: the circuit with empty
-boxes where the asked numbers go (``.svg``, ``.png``), or a page where a
+boxes where the asked numbers go (``.svg``, ``.png``, ``.pdf``), or a page where a
 student types them and the page checks them, offline (``.html``). Grading
 gives the score and, for each wrong answer, the step of
 :func:`compgraph.explain.explain` that computes it.
@@ -70,7 +70,7 @@ TOLERANCE = 0.005
 #: Room for the rounding of floats themselves (relative to the number's size).
 _TINY = 1e-9
 #: The worksheets :meth:`Exercise.worksheet` writes, by the file's suffix.
-WORKSHEETS = (".svg", ".png", ".html")
+WORKSHEETS = (".svg", ".png", ".pdf", ".html")
 #: The ``format`` of an answer key (:meth:`Exercise.key`).
 KEY_FORMAT = "compgraph exercise key"
 _KINDS = {"value": "the value of", "grad": "the gradient at"}
@@ -244,7 +244,7 @@ class Exercise:
         }
 
     def worksheet(self, path: str | os.PathLike[str]) -> Path:
-        """Write the worksheet: ``.svg`` or ``.png`` (to print), or ``.html``.
+        """Write the worksheet: ``.svg``, ``.png`` or ``.pdf`` (to print), or ``.html``.
 
         The circuit is drawn as :func:`compgraph.draw.draw` draws it, with an
         empty box where each asked number goes (at a fork, one under each

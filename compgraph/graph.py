@@ -1004,7 +1004,7 @@ class ComputationalGraph:
     def draw(
         self, path: str | os.PathLike[str], digits: int = 2, *, opened: Iterable[str] = ()
     ) -> Path:
-        """Write the circuit as an image: ``.svg`` or ``.png`` by the file's suffix.
+        """Write the circuit as an image: ``.svg``, ``.png`` or ``.pdf`` by the file's suffix.
 
         Inputs on the left, each gate a node labelled with its symbol, and on
         every wire its value (green, above) and, after a backward pass, the
@@ -1030,7 +1030,7 @@ class ComputationalGraph:
         Raises
         ------
         ValueError
-            If the suffix is neither ``.svg`` nor ``.png``.
+            If the suffix is none of ``.svg``, ``.png``, ``.pdf``.
         OSError
             If the file cannot be written.
         """
@@ -1143,6 +1143,57 @@ class ComputationalGraph:
         from compgraph.lint import lint
 
         return lint(self)
+
+    def contributions(self, name: str) -> list[tuple[str, int, Any]]:
+        """What each gate fed by ``name`` sent back to it in the latest backward
+        pass: ``(consumer, slot, gradient)``, one per input slot (``x * x``
+        gives two), adding up to ``grad(name)``. See
+        :func:`compgraph.bookkeeping.contributions`.
+
+        Raises
+        ------
+        NodeNotFoundError
+            If ``name`` is not a node.
+        NoBackwardPassError
+            If no backward pass followed the latest forward pass.
+
+        Examples
+        --------
+        >>> g = ComputationalGraph.from_expression("x * x")
+        >>> _ = g.forward(x=3), g.backward()
+        >>> g.contributions("x")
+        [('x * x', 0, 3), ('x * x', 1, 3)]
+        """
+        from compgraph.bookkeeping import contributions
+
+        return contributions(self, name)
+
+    def paths(self, name: str) -> list[tuple[list[str], Any]]:
+        """Every path from ``name`` to the output, with the product of the local
+        gradients along it; the products add up to ``grad(name)``. For graphs
+        of numbers. See :func:`compgraph.bookkeeping.paths`.
+
+        Raises
+        ------
+        NodeNotFoundError
+            If ``name`` is not a node.
+        NoBackwardPassError
+            If no backward pass followed the latest forward pass.
+        PathArrayError
+            If a node on the paths holds an array.
+        TooManyPathsError
+            If there are more than 10 000 paths (counted before listing any).
+
+        Examples
+        --------
+        >>> g = ComputationalGraph.from_expression("x * y + x")
+        >>> _ = g.forward(x=3, y=-4), g.backward()
+        >>> g.paths("x")
+        [(['x', 'x * y', 'x * y + x'], -4), (['x', 'x * y + x'], 1)]
+        """
+        from compgraph.bookkeeping import paths
+
+        return paths(self, name)
 
     def _repr_svg_(self) -> str | None:
         """A notebook shows the circuit with the latest pass (None: as text)."""

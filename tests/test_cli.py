@@ -41,8 +41,56 @@ def test_help_lists_every_command():
     assert listed == ["demo", "check", "eval", "train", "exercise", "grade", "lint"]
 
 
+@pytest.mark.parametrize("module", ["compgraph", "compgraph.cli"])
+def test_python_m_runs_the_command(module):
+    result = subprocess.run(
+        [sys.executable, "-m", module, "eval", "x * y", "x=3", "y=-4"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == [
+        "x",
+        "*",
+        "y",
+        "*",
+        "MulGate",
+        "x,",
+        "y",
+        "-12",
+        "1",
+    ]
+
+
+def test_version_is_the_package_version():
+    import compgraph
+    from compgraph._version import __version__
+
+    assert compgraph.__version__ == __version__
+    assert re.fullmatch(r"\d+\.\d+\.\d+", __version__)
+    result = run("--version")
+    assert (result.returncode, result.stdout) == (0, f"compgraph {__version__}\n")
+
+
+def test_the_installed_distribution_has_that_version():
+    from importlib.metadata import version
+
+    import compgraph
+
+    assert version("compgraph") == compgraph.__version__
+
+
+def test_a_bare_compgraph_prints_the_help_and_exits_0():
+    result = run()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == run("--help").stdout
+    assert result.stdout.startswith("usage: compgraph [-h] [--version] COMMAND ...")
+    assert result.stderr == ""
+
+
 @pytest.mark.parametrize(
-    "args", [[], ["nonsense"], ["demo", "--digits", "x"], ["demo", "--digits", "-1"]]
+    "args", [["nonsense"], ["demo", "--digits", "x"], ["demo", "--digits", "-1"]]
 )
 def test_bad_usage_exits_2_without_traceback(args):
     result = run(*args)

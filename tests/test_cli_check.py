@@ -58,6 +58,16 @@ USER_GATES = textwrap.dedent(
     class InterruptedGate(MyMulGate):
         def backward(self, dz):
             raise KeyboardInterrupt
+
+    class RowNormGate(Gate):  # each row divided by its sum: numbers have no rows
+
+        def forward(self, x):
+            self.x = x
+            self.total = x.sum(axis=-1, keepdims=True)
+            return x / self.total
+
+        def backward(self, dz):
+            return [dz / self.total - (dz * self.x).sum(axis=-1, keepdims=True) / self.total**2]
     """
 )
 
@@ -102,9 +112,50 @@ def test_arrays_instances_and_default_inputs(
     assert "random 3" in capsys.readouterr().out
 
 
+def test_shape_gives_random_arrays_of_that_shape(
+    user_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "user_gates:RowNormGate"]) == 1  # numbers have no rows
+    capsys.readouterr()
+    assert main(["check", "user_gates:RowNormGate", "--shape", "4,3"]) == 0
+    out = capsys.readouterr().out
+    assert "RowNormGate: every gradient matches finite differences (4 checks)" in out
+    assert main(["check", "user_gates:MyMulGate", "--shape", "2,3", "--shape", "3"]) == 0
+    assert main(["check", "user_gates:MyMulGate", "--shape", "()", "--shape", "(1, 2)"]) == 0
+    assert main(["check", "user_gates:SwappedMulGate", "--shape", "2"]) == 1
+    capsys.readouterr()
+    assert main(["check", "user_gates:MyMulGate", "--shape", "2", "--shape", "3"]) == 1
+    assert "shapes (2,) (3,)" in capsys.readouterr().out  # shapes that do not broadcast
+
+
+def test_the_shapes_reach_the_gate(user_dir: Path) -> None:
+    from compgraph.cli.check import example_inputs, load_gate
+
+    gate = load_gate("user_gates:MyMulGate")
+    first, second = example_inputs(gate, None, seed=0, shapes=[(4, 3), (3,)])
+    assert (first.shape, second.shape) == ((4, 3), (3,))
+    assert first.min() >= 0.5 and first.max() <= 2.0
+    again, _ = example_inputs(gate, None, seed=0, shapes=[(4, 3), (3,)])
+    assert (again == first).all()
+    other, _ = example_inputs(gate, None, seed=1, shapes=[(4, 3), (3,)])
+    assert not (other == first).all()
+
+
 @pytest.mark.parametrize(
     ("argv", "says"),
     [
+        (["check", "user_gates:MyMulGate", "--shape", "4,x"], "'4,x' is not a shape: give whole"),
+        (["check", "user_gates:MyMulGate", "--shape", "4,0"], "every size must be 1 or more"),
+        (["check", "user_gates:MyMulGate", "--shape", "-1"], "every size must be 1 or more"),
+        (["check", "user_gates:MyMulGate", "--shape", "1000,1000"], "1,000,000 elements"),
+        (
+            ["check", "user_gates:MyMulGate", "--shape", "2", "--shape", "2", "--shape", "2"],
+            "--shape given 3 times: MyMulGate.forward takes 2 inputs, got 3",
+        ),
+        (
+            ["check", "user_gates:MyMulGate", "--shape", "2", "--inputs", "1", "2"],
+            "give --inputs or --shape, not both",
+        ),
         (["check", "user_gates"], "expected MODULE:GateClass, got 'user_gates'"),
         (["check", "no_such_module:G"], "cannot load 'no_such_module:G': ModuleNotFoundError"),
         (["check", "user_gates:Nope"], "cannot load 'user_gates:Nope': AttributeError"),

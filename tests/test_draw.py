@@ -89,9 +89,18 @@ def test_the_drawing_is_reproducible(tmp_path: Path) -> None:
     assert (tmp_path / "a.svg").read_bytes() == (tmp_path / "b.svg").read_bytes()
 
 
-@pytest.mark.parametrize("name", ["circuit.jpg", "circuit", "circuit.pdf"])
+def test_pdf_for_slides_is_reproducible(tmp_path: Path) -> None:
+    neuron().draw(tmp_path / "a.pdf")
+    neuron().draw(tmp_path / "b.PDF")
+    data = (tmp_path / "a.pdf").read_bytes()
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    assert data == (tmp_path / "b.PDF").read_bytes()
+    assert b"CreationDate" not in data
+
+
+@pytest.mark.parametrize("name", ["circuit.jpg", "circuit", "circuit.eps"])
 def test_unknown_suffix(tmp_path: Path, name: str) -> None:
-    with pytest.raises(ValueError, match=r"name a file ending in \.svg or \.png"):
+    with pytest.raises(ValueError, match=r"name a file ending in \.svg, \.png or \.pdf"):
         neuron().draw(tmp_path / name)
     assert not (tmp_path / name).exists()
 

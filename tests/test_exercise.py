@@ -230,14 +230,15 @@ def test_a_values_worksheet_shows_no_gradient(tmp_path: Path) -> None:
     assert "boxes: fill in the value" in svg
 
 
-def test_the_png_is_written(tmp_path: Path) -> None:
+def test_the_png_and_the_pdf_are_written(tmp_path: Path) -> None:
     path = f_exercise().worksheet(tmp_path / "f.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f_exercise().worksheet(tmp_path / "f.pdf").read_bytes()[:5] == b"%PDF-"
 
 
 def test_an_unknown_worksheet_type_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match=r"\.svg, \.png, \.html"):
-        f_exercise().worksheet(tmp_path / "f.pdf")
+    with pytest.raises(ValueError, match=r"\.svg, \.png, \.pdf, \.html"):
+        f_exercise().worksheet(tmp_path / "f.eps")
 
 
 def test_the_html_page_is_self_contained(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ PACKAGES = ("gates", "compgraph")
 #: Each module's layer, by the longest matching name prefix.
 LAYERS = {
     "gates": 0,
+    "compgraph._version": 1,  # imports nothing
     "compgraph.errors": 1,
     "compgraph._shapes": 1,
     "compgraph._values": 1,
@@ -42,6 +43,7 @@ LAYERS = {
     "compgraph.testing": 2,
     "compgraph.table": 2,
     "compgraph.explain": 2,
+    "compgraph.bookkeeping": 2,
     "compgraph.kinks": 2,
     "compgraph.notebook": 2,
     "compgraph.layout": 2,
@@ -64,6 +66,7 @@ LAYER_NAMES = ["gates", "engine", "tools", "training", "command line", "public f
 
 #: (importing module, imported module prefix): imports inside a function that may go up.
 DELEGATIONS = {
+    ("compgraph.graph", "compgraph.bookkeeping"),
     ("compgraph.graph", "compgraph.draw"),
     ("compgraph.graph", "compgraph.dot"),
     ("compgraph.graph", "compgraph.explain"),

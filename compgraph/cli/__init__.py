@@ -2,10 +2,11 @@
 
 Each command module has ``add_command(commands)``, which adds its subparser with
 its options and ``set_defaults(func=run)``; :func:`main` parses the command line
-and calls ``args.func(args)``. Bad usage gets a one-line message on stderr and
-exit status 2, never a traceback: argparse's own errors through the parser,
-the commands' as a :class:`~compgraph.cli.usage.UsageError` (or an error of
-the library below) caught in :func:`main`.
+and calls ``args.func(args)`` (with no command, it prints the help). Bad usage
+gets a one-line message on stderr and exit status 2, never a traceback:
+argparse's own errors through the parser, the commands' as a
+:class:`~compgraph.cli.usage.UsageError` (or an error of the library below)
+caught in :func:`main`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from compgraph._version import __version__
 from compgraph.cli import check, demo, evaluate, exercise, grade, lint, train
 from compgraph.cli.usage import UsageError
 from compgraph.errors import GraphError
@@ -42,7 +44,8 @@ def parser() -> argparse.ArgumentParser:
         prog="compgraph",
         description="Build, run and inspect backpropagation on computational graphs of gates.",
     )
-    commands = command_line.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    command_line.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = command_line.add_subparsers(dest="command", metavar="COMMAND")
     for command in (demo, check, evaluate, train, exercise, grade, lint):
         command.add_command(commands)
     return command_line
@@ -62,8 +65,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     0
     >>> main(["eval", "x * y", "x=3"])  # on stderr: no value for y (give y=VALUE)
     2
+    >>> main([])  # doctest: +ELLIPSIS
+    usage: compgraph [-h] [--version] COMMAND ...
+    ...
+    0
     """
-    args = parser().parse_args(argv)
+    command_line = parser()
+    args = command_line.parse_args(argv)
+    if args.command is None:  # a bare ``compgraph``: what it can do
+        command_line.print_help()
+        return 0
     try:
         status: int = args.func(args)
     except (

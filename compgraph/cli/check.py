@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import ast
 import importlib
+import math
 import os
 import sys
 
@@ -20,9 +21,12 @@ from compgraph.checking import CheckOptions
 from compgraph.cli.usage import UsageError
 from compgraph.errors import GraphError
 from compgraph.gatecheck import gate_report
-from gates.base import Gate, arity
+from gates.base import Gate, arity, arity_error
 
-__all__ = ["add_command", "example_inputs", "load_gate", "run"]
+__all__ = ["add_command", "example_inputs", "load_gate", "run", "shape"]
+
+#: The most elements one ``--shape`` may ask for: each is moved twice per point checked.
+MAX_ELEMENTS = 10_000
 
 
 def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,6 +48,13 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "'[1, 2, 3]' (default: seeded random numbers between 0.5 and 2)",
     )
     parser.add_argument(
+        "--shape",
+        action="append",
+        metavar="N,M",
+        help="the shape of the random inputs instead of --inputs, such as 4,3 (or () for a "
+        "number): once for every input, or once per input, in order",
+    )
+    parser.add_argument(
         "--step", type=float, default=1e-6, help="finite-difference step (default: 1e-6)"
     )
     parser.add_argument(
@@ -62,7 +73,8 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 def run(args: argparse.Namespace) -> int:
     """Check the gate, print the report; 0 if it passes, 1 if not."""
     gate = load_gate(args.target)
-    inputs = example_inputs(gate, args.inputs, args.seed)
+    shapes = None if args.shape is None else [shape(text) for text in args.shape]
+    inputs = example_inputs(gate, args.inputs, args.seed, shapes)
     name = type(gate).__name__
     try:
         options = CheckOptions(args.step, args.rtol, args.atol, args.trials, args.seed)
@@ -122,25 +134,86 @@ def load_gate(target: str) -> Gate:
     return found
 
 
-def example_inputs(gate: Gate, texts: list[str] | None, seed: int) -> list[object]:
-    """The inputs ``--inputs`` gives (numbers, lists as arrays), or by default one
-    seeded random number between 0.5 and 2 per input of ``gate``'s forward.
+def shape(text: str) -> tuple[int, ...]:
+    """The shape ``--shape`` gives: sizes 1 or more separated by commas, ``()`` for a number.
+
+    Raises
+    ------
+    UsageError
+        If ``text`` is not such a shape, or asks for more than :data:`MAX_ELEMENTS`.
 
     Examples
     --------
-    >>> from gates import MulGate
+    >>> shape("4,3"), shape(" 5 "), shape("()"), shape("(2, 3)")
+    ((4, 3), (5,), (), (2, 3))
+    >>> shape("4,0")
+    Traceback (most recent call last):
+    ...
+    compgraph.cli.usage.UsageError: --shape: '4,0' is not a shape: every size must be 1 or more
+    """
+    sizes = text.strip().removeprefix("(").removesuffix(")").strip().rstrip(",")
+    if not sizes:
+        return ()
+    try:
+        found = tuple(int(size) for size in sizes.split(","))
+    except ValueError:
+        raise UsageError(
+            f"--shape: {text!r} is not a shape: give whole sizes separated by commas, such as 4,3"
+        ) from None
+    if min(found) < 1:
+        raise UsageError(f"--shape: {text!r} is not a shape: every size must be 1 or more")
+    if math.prod(found) > MAX_ELEMENTS:
+        raise UsageError(
+            f"--shape: {text!r} has {math.prod(found):,} elements; "
+            f"checking takes at most {MAX_ELEMENTS:,}"
+        )
+    return found
+
+
+def example_inputs(
+    gate: Gate,
+    texts: list[str] | None,
+    seed: int,
+    shapes: list[tuple[int, ...]] | None = None,
+) -> list[object]:
+    """The inputs ``--inputs`` gives (numbers, lists as arrays), or seeded random
+    values between 0.5 and 2: numbers by default, arrays of the ``--shape`` given
+    (one shape for every input of ``gate``'s forward, or one per input).
+
+    Examples
+    --------
+    >>> from gates import AddGate, MulGate
     >>> example_inputs(MulGate(), ["3", "[1, 2]"], seed=0)
     [3, array([1., 2.])]
     >>> [round(x, 2) for x in example_inputs(MulGate(), None, seed=0)]
     [1.46, 0.9]
+    >>> [x.shape for x in example_inputs(MulGate(), None, seed=0, shapes=[(4, 3)])]
+    [(4, 3), (4, 3)]
+    >>> [np.shape(x) for x in example_inputs(AddGate(), None, 0, shapes=[(2,), (), (1,)])]
+    [(2,), (), (1,)]
+    >>> example_inputs(MulGate(), None, seed=0, shapes=[(2,), (2,), (2,)])
+    Traceback (most recent call last):
+    ...
+    compgraph.cli.usage.UsageError: --shape given 3 times: MulGate.forward takes 2 inputs, got 3
     """
+    if texts is not None and shapes:
+        raise UsageError("give --inputs or --shape, not both")
     if texts is None:
         try:
             least, _ = arity(gate)
+            count = max(least, 1)
+            if shapes and len(shapes) > 1:
+                count = len(shapes)
+                wrong = arity_error(gate, count)
+                if wrong:
+                    raise UsageError(f"--shape given {count} times: {wrong}")
         except TypeError as exc:
             raise UsageError(str(exc)) from None
+        shapes = shapes * count if shapes and len(shapes) == 1 else shapes or [()] * count
         rng = np.random.default_rng(seed)
-        return [float(rng.uniform(0.5, 2.0)) for _ in range(max(least, 1))]
+        return [
+            rng.uniform(0.5, 2.0, size) if size else float(rng.uniform(0.5, 2.0)) for size in shapes
+        ]
     inputs: list[object] = []
     for text in texts:
         try:

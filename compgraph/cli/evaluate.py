@@ -68,7 +68,7 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     parser.add_argument(
         "values", metavar="NAME=VALUE", nargs="*", help="a number, or a list such as [1, 2.5]"
     )
-    parser.add_argument("--draw", metavar="PATH", help="draw the circuit (.svg or .png)")
+    parser.add_argument("--draw", metavar="PATH", help="draw the circuit (.svg, .png or .pdf)")
     parser.add_argument(
         "--explain", action="store_true", help="tell the backward pass step by step"
     )

@@ -1,0 +1,233 @@
+"""Where a node's gradient comes from: the shares at a fork, and the chain rule along paths.
+
+The lectures' two bookkeeping rules, told with the numbers of the latest pass:
+
+- *gradients add at forks*: :func:`contributions` lists what each gate that
+  a node feeds sent back to it, one share per input slot (``x * x`` sends
+  two), and the shares add up to the node's gradient;
+- *the chain rule multiplies along a path*: :func:`paths` lists every path
+  from a node to the output with the product of the local gradients along
+  it, and the products add up to the node's gradient.
+
+Examples
+--------
+>>> from compgraph import ComputationalGraph
+>>> g = ComputationalGraph.from_expression("x * y + x")
+>>> _ = g.forward(x=3, y=-4), g.backward()
+>>> contributions(g, "x")
+[('x * y', 0, -4), ('x * y + x', 1, 1)]
+>>> paths(g, "x")
+[(['x', 'x * y', 'x * y + x'], -4), (['x', 'x * y + x'], 1)]
+>>> g.grad("x")
+-3
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from compgraph.errors import (
+    NoBackwardPassError,
+    NodeNotFoundError,
+    PathArrayError,
+    TooManyPathsError,
+)
+from compgraph.explain import local_gradients, sent_gradients
+
+if TYPE_CHECKING:
+    from compgraph.graph import ComputationalGraph
+
+__all__ = ["MAX_PATHS", "contributions", "count_paths", "paths"]
+
+#: The most paths :func:`paths` lists; more are refused with :class:`TooManyPathsError`.
+MAX_PATHS = 10_000
+
+
+def contributions(graph: ComputationalGraph, name: str) -> list[tuple[str, int, Any]]:
+    """What each gate fed by ``name`` sent back to it in the latest backward pass.
+
+    Parameters
+    ----------
+    graph : ComputationalGraph
+        A graph after a forward and a backward pass.
+    name : str
+        The node whose gradient to break down.
+
+    Returns
+    -------
+    list of (consumer, slot, gradient)
+        One item per input slot that ``name`` feeds, in evaluation order of
+        the consumers (``x * x`` gives two items, slots 0 and 1); each
+        gradient has ``name``'s shape, and their sum is ``graph.grad(name)``.
+        The output feeds nothing: its list is empty, its gradient is the one
+        the backward pass started with.
+
+    Raises
+    ------
+    NodeNotFoundError
+        If ``name`` is not a node.
+    NoBackwardPassError
+        If no backward pass followed the latest forward pass (or it was
+        restricted to nodes that do not need ``name``'s gradient).
+
+    Examples
+    --------
+    >>> from compgraph import ComputationalGraph
+    >>> g = ComputationalGraph.from_expression("x * x")
+    >>> _ = g.forward(x=3), g.backward()
+    >>> contributions(g, "x"), g.grad("x")
+    ([('x * x', 0, 3), ('x * x', 1, 3)], 6)
+    """
+    _check_pass(graph, "contributions", name)
+    shares = []
+    for consumer, slots in _consumers(graph).get(name, {}).items():
+        sent = sent_gradients(graph, consumer)
+        shares += [(consumer, slot, sent[slot]) for slot in slots]
+    return shares
+
+
+def count_paths(graph: ComputationalGraph, name: str) -> int:
+    """How many paths lead from ``name`` to the output, one per input slot
+    along the way (``x * x`` gives two), counted without listing them.
+
+    Raises
+    ------
+    NodeNotFoundError
+        If ``name`` is not a node.
+
+    Examples
+    --------
+    >>> from compgraph import ComputationalGraph
+    >>> g = ComputationalGraph.from_expression("(x * x) * (x * x)")
+    >>> count_paths(g, "x")
+    4
+    """
+    if name not in graph:
+        raise NodeNotFoundError(f"count_paths: {name!r} is not a node", str(name))
+    consumers = _consumers(graph)
+    counts: dict[str, int] = {}
+    for node in reversed(list(graph)):
+        slots = consumers.get(node)
+        counts[node] = sum(counts[c] * len(s) for c, s in slots.items()) if slots else 1
+        if node == name:
+            return counts[node]
+    raise AssertionError("unreachable: name is a node")  # pragma: no cover
+
+
+def paths(graph: ComputationalGraph, name: str) -> list[tuple[list[str], Any]]:
+    """Every path from ``name`` to the output, with the product of the local
+    gradients along it: the chain rule, one path at a time.
+
+    Parameters
+    ----------
+    graph : ComputationalGraph
+        A graph of numbers (every value on the paths a number, not an array)
+        after a forward and a backward pass.
+    name : str
+        The node the paths start from.
+
+    Returns
+    -------
+    list of (path, product)
+        ``path`` lists the node names from ``name`` to the output; a gate that
+        takes a node twice (``x * x``) gives two paths through it, one per
+        slot, with the same names. ``product`` is the gradient the backward
+        pass started with (1 unless ``dout`` was given) times each gate's
+        local gradient for the slot the path enters it by. The products add
+        up to ``graph.grad(name)``. The paths come in depth-first order,
+        consumers in evaluation order.
+
+    Raises
+    ------
+    NodeNotFoundError
+        If ``name`` is not a node.
+    NoBackwardPassError
+        If no backward pass followed the latest forward pass.
+    PathArrayError
+        If a node on the paths holds an array, naming it.
+    TooManyPathsError
+        If there are more than :data:`MAX_PATHS` paths, saying how many
+        (counted before any is listed).
+
+    Notes
+    -----
+    A local gradient is what the gate's ``backward`` returns for ``dz = 1``,
+    run on a copy of the gate as the latest forward left it
+    (:func:`compgraph.explain.local_gradients`): no pass runs again and the
+    graph is left untouched. It is not the share sent divided by the
+    gradient received, which says nothing where that gradient is 0.
+
+    Examples
+    --------
+    The lectures' ``f = (x + y) z`` at ``x = -2, y = 5, z = -4``:
+
+    >>> from compgraph import ComputationalGraph
+    >>> g = ComputationalGraph.from_expression("(x + y) * z")
+    >>> _ = g.forward(x=-2, y=5, z=-4), g.backward()
+    >>> paths(g, "x")
+    [(['x', 'x + y', '(x + y) * z'], -4)]
+    """
+    _check_pass(graph, "paths", name)
+    consumers = _consumers(graph)
+    count = count_paths(graph, name)
+    if count > MAX_PATHS:
+        raise TooManyPathsError(
+            f"paths {name!r}: {count} paths lead from {name!r} to the output, more than "
+            f"the {MAX_PATHS} that are listed; see contributions({name!r}) for the shares "
+            "that add up to its gradient",
+            name,
+            count=count,
+        )
+    output = graph.output
+    local: dict[str, list[Any]] = {}
+    found: list[tuple[list[str], Any]] = []
+    stack: list[tuple[list[str], Any]] = [([name], 1)]
+    while stack:
+        path, product = stack.pop()
+        node = path[-1]
+        _check_number(graph, name, node)
+        if node == output:
+            found.append((path, graph.grad(output) * product))
+            continue
+        steps = []
+        for consumer, slots in consumers[node].items():
+            if consumer not in local:
+                local[consumer] = local_gradients(graph, consumer)
+            steps += [([*path, consumer], product * local[consumer][slot]) for slot in slots]
+        stack += reversed(steps)  # depth first, the first consumer first
+    return found
+
+
+def _check_pass(graph: ComputationalGraph, method: str, name: str) -> None:
+    """Refuse an unknown node, or one without a gradient from the latest backward pass."""
+    if name not in graph:
+        raise NodeNotFoundError(f"{method}: {name!r} is not a node", str(name))
+    try:
+        graph.grad(name)
+    except NoBackwardPassError as exc:
+        reason = str(exc).split(": ", 1)[-1]
+        raise NoBackwardPassError(
+            f"{method} {name!r}: {reason}; run forward, then backward", name
+        ) from None
+
+
+def _check_number(graph: ComputationalGraph, start: str, node: str) -> None:
+    if np.ndim(graph.value(node)) > 0:
+        raise PathArrayError(
+            f"paths {start!r}: node {node!r} holds an array of shape "
+            f"{np.shape(graph.value(node))}; paths are listed for graphs of numbers "
+            f"(see contributions({start!r}) for the shares at a fork)",
+            start,
+            node,
+        )
+
+
+def _consumers(graph: ComputationalGraph) -> dict[str, dict[str, list[int]]]:
+    """For each node, the gates consuming it (in evaluation order) and at which slots."""
+    consumers: dict[str, dict[str, list[int]]] = {}
+    for gate in graph:
+        for slot, source in enumerate(graph.inputs(gate)):
+            consumers.setdefault(source, {}).setdefault(gate, []).append(slot)
+    return consumers
