@@ -108,6 +108,7 @@ class CompositeGate(Gate):
     """
 
     gradient_pattern = "its inner graph passes it back"
+    settings = ("graph", "symbol")  # a saved file holds the inner graph whole
 
     def __init__(self, graph: ComputationalGraph, symbol: str = "") -> None:
         if not isinstance(graph, ComputationalGraph):

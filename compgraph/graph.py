@@ -1125,24 +1125,52 @@ class ComputationalGraph:
 
         return kinks(self)
 
-    def lint(self) -> list[Finding]:
-        """What is wrong with how the graph is wired: several outputs (naming
-        every node nothing consumes), inputs and parameters nothing consumes,
-        gates that lead only to a second output; ``[]`` when clean. Each
-        finding has ``.nodes`` and ``.message``. See :func:`compgraph.lint.lint`.
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the graph (structure, gates by type and settings, parameter
+        values) to ``path`` as JSON; :meth:`load` reads it back. The latest
+        pass is not saved. See :func:`compgraph.files.save` and docs/file-format.md.
+
+        Raises
+        ------
+        UnknownGateError
+            If a gate's type is neither built in nor registered with
+            :func:`compgraph.register_gate`, naming the node.
+        SettingError, GraphFileError
+            If a gate's setting or a parameter's value cannot be written.
 
         Examples
         --------
-        >>> from gates import ExpGate
-        >>> g = ComputationalGraph()
-        >>> _ = g.add_input("x"), g.add_input("y")
-        >>> _ = g.add_gate("ex", ExpGate(), ["x"])
-        >>> [(finding.nodes, finding.message) for finding in g.lint()][1]
-        (('y',), "nothing consumes the input 'y'")
+        >>> import tempfile, pathlib
+        >>> g = ComputationalGraph.from_expression("(x + y) * z")
+        >>> path = g.save(pathlib.Path(tempfile.mkdtemp()) / "f.json")
+        >>> ComputationalGraph.load(path).forward(x=-2, y=5, z=-4)
+        -12
         """
-        from compgraph.lint import lint
+        from compgraph.files import save
 
-        return lint(self)
+        return save(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> ComputationalGraph:
+        """The graph that :meth:`save` wrote to ``path``, with its parameters' values.
+
+        Loading never runs code from the file: gate types are looked up among
+        the built-in and registered gates only. See :func:`compgraph.files.load`.
+
+        Raises
+        ------
+        GraphFileError
+            If the file is malformed, saying what is wrong where (a JSON path).
+        UnknownGateError
+            If a gate type is neither built in nor registered, naming the node and the type.
+        SettingError
+            If a gate's settings do not fit its constructor.
+        OSError
+            If the file cannot be read.
+        """
+        from compgraph.files import load
+
+        return load(path, graph_type=cls)
 
     def contributions(self, name: str) -> list[tuple[str, int, Any]]:
         """What each gate fed by ``name`` sent back to it in the latest backward
@@ -1194,6 +1222,25 @@ class ComputationalGraph:
         from compgraph.bookkeeping import paths
 
         return paths(self, name)
+
+    def lint(self) -> list[Finding]:
+        """What is wrong with how the graph is wired: several outputs (naming
+        every node nothing consumes), inputs and parameters nothing consumes,
+        gates that lead only to a second output; ``[]`` when clean. Each
+        finding has ``.nodes`` and ``.message``. See :func:`compgraph.lint.lint`.
+
+        Examples
+        --------
+        >>> from gates import ExpGate
+        >>> g = ComputationalGraph()
+        >>> _ = g.add_input("x"), g.add_input("y")
+        >>> _ = g.add_gate("ex", ExpGate(), ["x"])
+        >>> [(finding.nodes, finding.message) for finding in g.lint()][1]
+        (('y',), "nothing consumes the input 'y'")
+        """
+        from compgraph.lint import lint
+
+        return lint(self)
 
     def _repr_svg_(self) -> str | None:
         """A notebook shows the circuit with the latest pass (None: as text)."""
