@@ -70,6 +70,8 @@ class CompositeGate(Gate):
         and ``gate.graph.grad(name)`` read its nodes.
     input_count : int
         The number of inputs, the inner graph's.
+    input_names : list of str
+        The inner graph's input nodes that the inputs feed, in order.
 
     Raises
     ------
@@ -124,15 +126,15 @@ class CompositeGate(Gate):
         _HOLDERS[id(graph)] = self
         self.graph = graph
         self.symbol = symbol
-        self._inputs = graph.input_names()
-        self.input_count = len(self._inputs)
+        self.input_names = graph.input_names()
+        self.input_count = len(self.input_names)
 
     def forward(self, *inputs: Any) -> Any:
-        return self.graph.forward(dict(zip(self._inputs, inputs)))
+        return self.graph.forward(dict(zip(self.input_names, inputs)))
 
     def backward(self, dz: Any) -> list[Any]:
         grads = self.graph.backward(dz)
-        return [grads[name] for name in self._inputs]
+        return [grads[name] for name in self.input_names]
 
     def kink(self) -> str | None:
         """The inner gates' kinks of the latest forward, each with its node."""

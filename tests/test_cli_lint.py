@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from compgraph import ComputationalGraph
-from compgraph.cli import lint as lint_command
 from compgraph.cli import main
+from compgraph.lectures import grouped_neuron
 from gates import ExpGate, MulGate
 
 
@@ -17,19 +19,16 @@ def test_a_clean_expression(capsys: pytest.CaptureFixture[str]) -> None:
     )
 
 
-def test_findings_exit_1(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_findings_in_a_saved_file_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    def forgotten(source: str) -> ComputationalGraph:
-        g = ComputationalGraph()
-        g.add_input("x")
-        g.add_input("unused")
-        g.add_gate("e", ExpGate(), ["x"])
-        g.add_gate("f", MulGate(), ["x", "x"])
-        return g
-
-    monkeypatch.setattr(lint_command, "read_graph", forgotten)
-    assert main(["lint", "graph"]) == 1
+    g = ComputationalGraph()
+    g.add_input("x")
+    g.add_input("unused")
+    g.add_gate("e", ExpGate(), ["x"])
+    g.add_gate("f", MulGate(), ["x", "x"])
+    path = g.save(tmp_path / "forgotten.json")
+    assert main(["lint", str(path)]) == 1
     assert capsys.readouterr().out.splitlines() == [
         "3 outputs (nodes nothing consumes): 'unused', 'e', 'f'; a graph runs with one, and "
         "the checks below take the last added, 'f'",
@@ -40,8 +39,16 @@ def test_findings_exit_1(
     ]
 
 
+def test_a_clean_saved_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    grouped_neuron()[0].save(tmp_path / "neuron.json")
+    assert main(["lint", str(tmp_path / "neuron.json")]) == 0
+    assert capsys.readouterr().out == "clean: one output, 'f', and every node leads to it\n"
+
+
 def test_bad_input_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["lint", "x *"]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.startswith("compgraph lint: column 4")
     assert captured.err.count("\n") == 1
+    assert main(["lint", "nowhere.json"]) == 2
+    assert "cannot read the graph file 'nowhere.json'" in capsys.readouterr().err

@@ -25,6 +25,7 @@ from compgraph import (
     NoForwardPassError,
     OutputError,
     check_gate,
+    gate_report,
     gradcheck,
 )
 from compgraph.composite import composites
@@ -487,3 +488,10 @@ def test_opened_refuses_what_is_not_a_composite() -> None:
     with pytest.raises(GraphTypeError, match="list of composite gates' names"):
         g.to_dot(opened="f")  # type: ignore[arg-type]
     assert composites(g) == ["f"]
+
+
+def test_checks_name_the_inner_inputs() -> None:
+    report = str(
+        gate_report(CompositeGate(ComputationalGraph.from_expression("x * exp(y)")), 1.0, 2.0)
+    )
+    assert "0 (x)" in report and "1 (y)" in report

@@ -23,9 +23,12 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         description="Check how the graph is wired: more than one output, inputs and "
         "parameters nothing consumes, gates that lead only to a second output. Prints "
         "one line per finding; exit status 1 when there are findings, 0 when clean, "
-        "2 when the graph cannot be read.",
+        "2 when the graph cannot be read. EXPR is an expression or a saved graph: an "
+        "EXPR that ends in .json is read as a graph file.",
     )
-    parser.add_argument("source", metavar="EXPR", help="the graph, as an expression")
+    parser.add_argument(
+        "source", metavar="EXPR", help='e.g. "(x + y) * z", or a graph file: one ending in .json'
+    )
     parser.set_defaults(func=run)
 
 
