@@ -168,7 +168,7 @@ def register_gate(cls: C, name: str | None = None) -> C:
     --------
     >>> from gates import Gate
     >>> @register_gate
-    ... class ScaleGate(Gate):
+    ... class TimesKGate(Gate):
     ...     settings = ("k",)
     ...
     ...     def __init__(self, k: float) -> None:
@@ -180,7 +180,7 @@ def register_gate(cls: C, name: str | None = None) -> C:
     ...     def backward(self, dz):
     ...         return [self.k * dz]
     >>> g = ComputationalGraph()
-    >>> _ = g.add_input("x"), g.add_gate("y", ScaleGate(2.5), ["x"])
+    >>> _ = g.add_input("x"), g.add_gate("y", TimesKGate(2.5), ["x"])
     >>> loads(dumps(g)).gate("y").k
     2.5
     """
