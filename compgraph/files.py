@@ -947,6 +947,13 @@ class _Reader:
             raise self.fail(
                 where, f"{about}: {len(raw)} dimensions; the most is {MAX_NDIM}", error=error
             )
+        if any(n > MAX_FILE_BYTES for n in raw) or math.prod(n for n in raw if n) > MAX_FILE_BYTES:
+            raise self.fail(
+                where,
+                f"{about}: the shape {raw} is larger than a file holds (at most {MAX_FILE_BYTES} "
+                "along any axis and in all)",
+                error=error,
+            )
         return raw
 
     def leaves(

@@ -830,6 +830,16 @@ def array_file(value: Any) -> dict[str, Any]:
             "a list of sizes",
         ),
         (
+            {"dtype": "float64", "shape": [0, 10**30], "data": []},
+            "nodes[0].value.shape",
+            "the shape [0, 1000000000000000000000000000000] is larger than a file holds",
+        ),
+        (
+            {"dtype": "float64", "shape": [0, 2**24, 2**24], "data": []},
+            "nodes[0].value.shape",
+            "is larger than a file holds",
+        ),
+        (
             {"dtype": "float64", "shape": [1] * 33, "data": 1},
             "nodes[0].value.shape",
             "33 dimensions; the most is 32",
@@ -1158,3 +1168,49 @@ def test_random_values_survive_save_and_load(tmp_path_factory: Any, found: list[
     for i, value in enumerate(found):
         g.add_parameter(f"w{i}", value)
     round_trip(g, tmp_path_factory.mktemp("values"))
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def places(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place in a JSON document, as the keys and indices leading to it."""
+    found = [path]
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else []
+    )
+    for key, item in items:
+        found += places(item, (*path, key))
+    return found
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_any_edit_of_a_file_loads_or_is_a_graph_file_error(data: Any) -> None:
+    g = grouped_neuron()[0]
+    g.add_parameter("W", np.arange(6.0).reshape(2, 3))
+    g.add_gate("s", SumGate(axis=(0,)), ["W"])
+    document = json.loads(files.dumps(g))
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(places(document)[1:]))
+        parent = document
+        for key in path[:-1]:
+            parent = parent[key]
+        if data.draw(st.booleans()) and isinstance(parent, dict):
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = data.draw(JSON_VALUES)
+    try:
+        files.loads(json.dumps(document))
+    except GraphFileError as err:
+        assert "\n" not in str(err)
