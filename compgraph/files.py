@@ -626,19 +626,28 @@ def _constant(text: str) -> _Unreadable:
     return _Unreadable(f'{text} is not JSON; a file writes it as {{"float": "{name}"}}')
 
 
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_ESCAPED = re.compile(rb"\\.", re.DOTALL)  # a backslash and the character it escapes
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
 
 
 def _depth(data: bytes) -> int:
     """How deep the JSON in ``data`` nests, its strings left out: no recursion,
-    one pass at C speed over the text and one over its brackets."""
-    brackets = _STRING.sub(b"", data).translate(None, _NOT_BRACKETS)
-    if not brackets:
-        return 0
-    codes = np.frombuffer(brackets, dtype=np.uint8)
-    steps = np.where((codes == ord("[")) | (codes == ord("{")), 1, -1).astype(np.int32)
-    return int(np.cumsum(steps).max())
+    and every step at C speed.
+
+    Escaped characters go first (an escaped quote ends no string), then all
+    but quotes and brackets; a bracket counts where an even number of quotes
+    comes before it. Where the text is not JSON, the count is right up to the
+    first fault, and the parser stops there.
+    """
+    if b"\\" in data:
+        data = _ESCAPED.sub(b"", data)
+    kept = np.frombuffer(data.translate(None, _NOT_STRUCTURE), dtype=np.uint8)
+    quotes = kept == ord('"')
+    outside = (np.cumsum(quotes) % 2 == 0) & ~quotes
+    steps = (
+        np.isin(kept, (ord("["), ord("{"))).astype(np.int8) - np.isin(kept, (ord("]"), ord("}")))
+    )[outside]
+    return int(np.cumsum(steps, dtype=np.int64).max()) if steps.size else 0
 
 
 def _shown(value: Any) -> str:
@@ -833,6 +842,8 @@ class _Reader:
                 name,
                 error=UnknownGateError,
             )
+        if not cls.settings and "settings" not in item:  # the common case, at once
+            return _made(cls), type_name
         where = f"{at}.settings"
         given = item.get("settings", {})
         if not isinstance(given, dict) or isinstance(given, _Fields):
@@ -868,7 +879,7 @@ class _Reader:
                 )
             settings[setting] = value
         try:
-            return cls(**settings), type_name
+            return _made(cls, settings), type_name
         except Exception as exc:
             raise self.fail(
                 where,
@@ -1051,12 +1062,17 @@ class _Reader:
         pairs: dict[tuple[str, str], int] = {}
         for number, edge in enumerate(self.items(value, where)):
             at = f"{where}[{number}]"
-            self.fields(edge, at, ("source", "target", "slots"))
-            source = self.name(edge["source"], f"{at}.source")
-            target = self.name(edge["target"], f"{at}.target")
-            for end, name in (("source", source), ("target", target)):
-                if name not in index:
-                    raise self.fail(f"{at}.{end}", f"{name!r} is not a node", name)
+            if type(edge) is not dict or len(edge) != 3:  # a _Fields is not a dict exactly
+                self.fields(edge, at, ("source", "target", "slots"))
+            source, target = edge.get("source"), edge.get("target")
+            if not (type(source) is str and type(target) is str) or not (
+                source in index and target in index
+            ):
+                self.fields(edge, at, ("source", "target", "slots"))
+                for end, name in (("source", source), ("target", target)):
+                    name = self.name(name, f"{at}.{end}")
+                    if name not in index:
+                        raise self.fail(f"{at}.{end}", f"{name!r} is not a node", name)
             if nodes[index[target]].kind != GATE:
                 raise self.fail(
                     f"{at}.target",
@@ -1073,7 +1089,7 @@ class _Reader:
                     source,
                 )
             pairs[source, target] = number
-            slots = edge["slots"]
+            slots = edge.get("slots")
             if (
                 not isinstance(slots, list)
                 or not slots
@@ -1192,6 +1208,11 @@ class _Node:
             raise reader.fail(where, f"node {self.name!r}: {exc}", self.name) from exc
         if problem is not None:
             raise reader.fail(where, f"node {self.name!r}: {problem} (from the edges)", self.name)
+
+
+def _made(cls: type[Gate], settings: dict[str, Any] | None = None) -> Gate:
+    """A new gate of the registered class ``cls``: the one call a file leads to."""
+    return cls(**settings) if settings else cls()
 
 
 def _index(flat: int, shape: list[int]) -> str:
