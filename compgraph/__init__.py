@@ -32,6 +32,7 @@ from compgraph.errors import (
     GradientError,
     GraphBusyError,
     GraphError,
+    GraphFileError,
     GraphTypeError,
     GroupError,
     MissingFeedError,
@@ -42,10 +43,14 @@ from compgraph.errors import (
     NonFiniteError,
     OutputError,
     PathArrayError,
+    SettingError,
     ShapeError,
+    SlotError,
     TooManyPathsError,
+    UnknownGateError,
 )
 from compgraph.exercise import Exercise
+from compgraph.files import load, register_gate, save
 from compgraph.gatecheck import check_gate, gate_report
 from compgraph.gradcheck import gradcheck, gradcheck_report
 from compgraph.graph import GATE, INPUT, PARAMETER, ComputationalGraph
@@ -71,6 +76,7 @@ __all__ = [
     "GradientError",
     "GraphBusyError",
     "GraphError",
+    "GraphFileError",
     "GraphTypeError",
     "GroupError",
     "History",
@@ -82,16 +88,22 @@ __all__ = [
     "NonFiniteError",
     "OutputError",
     "PathArrayError",
+    "SettingError",
     "ShapeError",
+    "SlotError",
     "TooManyPathsError",
+    "UnknownGateError",
     "__version__",
     "check_gate",
     "datasets",
     "gate_report",
     "gradcheck",
     "gradcheck_report",
+    "load",
     "nn",
     "optim",
     "pass_table",
+    "register_gate",
+    "save",
     "train",
 ]

@@ -29,6 +29,7 @@ import numpy as np
 
 from compgraph._finite import Differences, Verdict, judge
 from compgraph._shapes import fit_gradient
+from compgraph.composite import CompositeGate
 from compgraph.errors import GateExecutionError, GradcheckError, GraphTypeError
 from compgraph.kinks import kink_of
 from compgraph.table import format_number, format_table
@@ -668,7 +669,8 @@ def format_value(value: Any) -> str:
 
 def slot_names(gate: Gate, count: int) -> list[str]:
     """The names ``forward`` gives its first ``count`` inputs (``"more[0]"`` for
-    the first one taken by ``*more``).
+    the first one taken by ``*more``); a composite gate's, its inner graph's
+    input nodes.
 
     Examples
     --------
@@ -676,6 +678,8 @@ def slot_names(gate: Gate, count: int) -> list[str]:
     >>> slot_names(AddGate(), 3)
     ['x', 'y', 'more[0]']
     """
+    if isinstance(gate, CompositeGate):
+        return gate.input_names[:count]
     params = list(inspect.signature(type(gate).forward).parameters.values())[1:]
     named = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     rest = next((p.name for p in params if p.kind is p.VAR_POSITIONAL), "args")

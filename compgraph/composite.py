@@ -37,7 +37,7 @@ from compgraph.errors import (
 from compgraph.graph import GATE, INPUT, PARAMETER, ComputationalGraph
 from gates.base import Gate
 
-__all__ = ["CompositeGate", "expand", "group"]
+__all__ = ["CompositeGate", "composites", "expand", "group", "opened"]
 
 Node = tuple[str, str, Gate | None, list[str]]  # name, kind, gate, input names
 
@@ -70,6 +70,8 @@ class CompositeGate(Gate):
         and ``gate.graph.grad(name)`` read its nodes.
     input_count : int
         The number of inputs, the inner graph's.
+    input_names : list of str
+        The inner graph's input nodes that the inputs feed, in order.
 
     Raises
     ------
@@ -106,6 +108,7 @@ class CompositeGate(Gate):
     """
 
     gradient_pattern = "its inner graph passes it back"
+    settings = ("graph", "symbol")  # a saved file holds the inner graph whole
 
     def __init__(self, graph: ComputationalGraph, symbol: str = "") -> None:
         if not isinstance(graph, ComputationalGraph):
@@ -123,15 +126,15 @@ class CompositeGate(Gate):
         _HOLDERS[id(graph)] = self
         self.graph = graph
         self.symbol = symbol
-        self._inputs = graph.input_names()
-        self.input_count = len(self._inputs)
+        self.input_names = graph.input_names()
+        self.input_count = len(self.input_names)
 
     def forward(self, *inputs: Any) -> Any:
-        return self.graph.forward(dict(zip(self._inputs, inputs)))
+        return self.graph.forward(dict(zip(self.input_names, inputs)))
 
     def backward(self, dz: Any) -> list[Any]:
         grads = self.graph.backward(dz)
-        return [grads[name] for name in self._inputs]
+        return [grads[name] for name in self.input_names]
 
     def kink(self) -> str | None:
         """The inner gates' kinks of the latest forward, each with its node."""
@@ -149,7 +152,9 @@ class CompositeGate(Gate):
         return f"CompositeGate({self.graph!r}{label})"
 
 
-def group(graph: ComputationalGraph, name: str, nodes: Iterable[str]) -> str:
+def group(
+    graph: ComputationalGraph, name: str, nodes: Iterable[str], symbol: str | None = None
+) -> str:
     """Replace the gate nodes ``nodes`` of ``graph`` by one node ``name`` holding
     a :class:`CompositeGate` of them, in place.
 
@@ -169,10 +174,11 @@ def group(graph: ComputationalGraph, name: str, nodes: Iterable[str]) -> str:
     ----------
     graph : ComputationalGraph
     name : str
-        The composite node's name (and the gate's symbol); a node of the part
-        may lend its name.
+        The composite node's name; a node of the part may lend its name.
     nodes : iterable of str
         The gate nodes of the part, in any order.
+    symbol : str, optional
+        How drawings and tables label the composite gate; ``name`` by default.
 
     Returns
     -------
@@ -252,7 +258,7 @@ def group(graph: ComputationalGraph, name: str, nodes: Iterable[str]) -> str:
     inner._restructure(inner_nodes, values, None)
     if grads is not None and exit_node in grads:
         inner.backward(grads[exit_node])  # the part's gradients, the inputs' shares
-    composite = CompositeGate(inner, symbol=name)
+    composite = CompositeGate(inner, symbol=name if symbol is None else symbol)
     outer_nodes: list[Node] = []
     for node in graph:
         if node == exit_node:
@@ -331,6 +337,9 @@ def expand(graph: ComputationalGraph, name: str) -> list[str]:
         taken.add(new)
         renamed[node] = new
     output = renamed[inner.output]
+    for store in (values, grads):
+        if store is not None:
+            store.pop(name, None)
     placed: list[Node] = []
     for node in inner:
         if inner.kind(node) == INPUT:
@@ -349,12 +358,54 @@ def expand(graph: ComputationalGraph, name: str) -> list[str]:
         else:
             inputs = [output if i == name else i for i in graph.inputs(node)]
             outer_nodes.append((node, graph.kind(node), _gate_at(graph, node), inputs))
-    for store in (values, grads):
-        if store is not None:
-            store.pop(name, None)
     inner._restructure([], {}, None)  # its gates move out
     graph._restructure(outer_nodes, values, grads)
     return [node for node, *_ in placed]
+
+
+def opened(
+    graph: ComputationalGraph, names: Iterable[str]
+) -> tuple[ComputationalGraph, dict[str, list[str]]]:
+    """A copy of ``graph`` with the composite gates at ``names`` expanded, for
+    drawing or explaining them opened; and, for each, the nodes it opened into.
+
+    The copy holds the latest pass (see :func:`expand`); ``graph`` is left as
+    it was. A name may be that of a composite inside an opened one, after it.
+
+    Raises
+    ------
+    GraphTypeError
+        If ``names`` is a string rather than a list of names.
+    NodeNotFoundError, GroupError
+        As :func:`expand`.
+
+    Examples
+    --------
+    >>> from compgraph.lectures import neuron
+    >>> g, feeds = neuron(decomposed=True)
+    >>> _ = g.group("σ", ["neg", "exp", "plus1", "f"])
+    >>> copy_, frames = opened(g, ["σ"])
+    >>> frames, "σ" in g
+    ({'σ': ['neg', 'exp', 'plus1', 'f']}, True)
+    """
+    if isinstance(names, str):
+        raise GraphTypeError(f"opened must be a list of composite gates' names, got {names!r}")
+    copied = copy.deepcopy(graph)
+    return copied, {name: expand(copied, name) for name in names}
+
+
+def composites(graph: ComputationalGraph) -> list[str]:
+    """The nodes of ``graph`` that hold a composite gate, in evaluation order.
+
+    Examples
+    --------
+    >>> from compgraph.lectures import neuron
+    >>> g, _ = neuron(decomposed=True)
+    >>> _ = g.group("σ", ["neg", "exp", "plus1", "f"])
+    >>> composites(g)
+    ['σ']
+    """
+    return [name for name in graph if isinstance(_gate_at(graph, name), CompositeGate)]
 
 
 def _gate_at(graph: ComputationalGraph, node: str) -> Gate | None:

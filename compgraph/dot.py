@@ -7,6 +7,7 @@ Graphviz places the nodes itself; the wires and their labels are those of
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from compgraph.layout import (
@@ -26,14 +27,18 @@ if TYPE_CHECKING:
 __all__ = ["to_dot"]
 
 
-def to_dot(graph: ComputationalGraph, digits: int = 2) -> str:
+def to_dot(
+    graph: ComputationalGraph, digits: int = 2, *, frames: Mapping[str, Sequence[str]] = {}
+) -> str:
     """The circuit as Graphviz DOT text, laid out left to right.
 
     Gates are circles labelled with their symbols, inputs and constants plain
     text; each wire's label holds its value (green) over its gradient (red).
     Labels are shown as :func:`compgraph.layout.readable` writes them (control
     characters as escapes, at most 30 characters); the tooltip of a gate, and
-    of a node whose label was shortened, holds the node's whole name.
+    of a node whose label was shortened, holds the node's whole name. Each of
+    ``frames`` (a label -> the nodes in it: an opened composite gate's) is a
+    dashed box around its nodes.
 
     Raises
     ------
@@ -77,6 +82,11 @@ def to_dot(graph: ComputationalGraph, digits: int = 2) -> str:
             attributes.append(f"tooltip={_dot_string(readable(name))}")
         attributes.append("shape=circle" if is_gate else "shape=plaintext")
         lines.append(f"  {ids[name]} [{', '.join(attributes)}];")
+    for number, (label, nodes) in enumerate(frames.items()):
+        lines.append(
+            f"  subgraph cluster_{number} {{ label={_dot_string(readable(label, NAME_LIMIT))}; "
+            f"style=dashed; {' '.join(ids[node] + ';' for node in nodes)} }}"
+        )
     lines.append('  out [label="", shape=point];')
     for wire in lines_of_wires:
         parts = [

@@ -30,6 +30,7 @@ __all__ = [
     "GradientError",
     "GraphBusyError",
     "GraphError",
+    "GraphFileError",
     "GraphTypeError",
     "GroupError",
     "MissingFeedError",
@@ -40,8 +41,11 @@ __all__ = [
     "NonFiniteError",
     "OutputError",
     "PathArrayError",
+    "SettingError",
     "ShapeError",
+    "SlotError",
     "TooManyPathsError",
+    "UnknownGateError",
 ]
 
 
@@ -100,6 +104,12 @@ class ArityError(GraphError):
 
 class GateReuseError(GraphError):
     """One gate instance added at two nodes (its cache belongs to one node)."""
+
+
+class SlotError(GraphError):
+    """A ``networkx`` graph given to ``from_networkx`` whose in-edges do not
+    tell a gate's input order: slots given on some in-edges only, two edges at
+    one slot, a gap, or a slot that is not a whole number."""
 
 
 class GroupError(GraphError):
@@ -211,3 +221,29 @@ class ExpressionError(GraphError):
         self.text = text
         self.line = line
         self.column = column
+
+
+class GraphFileError(GraphError):
+    """A graph file that :func:`compgraph.load` refuses, or a graph that
+    :func:`compgraph.save` cannot write as one.
+
+    The message says what is wrong and where: the file, then the place in it as
+    a JSON path (``nodes[3].settings.c``), as kept on the error as ``err.where``
+    (empty where the fault is the whole file).
+    """
+
+    def __init__(self, message: str, *nodes: str, where: str = "") -> None:
+        super().__init__(message, *nodes)
+        self.where = where
+
+
+class UnknownGateError(GraphFileError):
+    """A gate type that is neither built in nor registered with
+    :func:`compgraph.register_gate`: named by a file being loaded, or held by
+    a graph being saved. The message names the node and the type."""
+
+
+class SettingError(GraphFileError):
+    """A gate's setting that does not fit: of a type its constructor does not
+    take, missing, unknown, or a value a file cannot hold. The message names
+    the node, the gate and the setting."""

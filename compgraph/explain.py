@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from compgraph._shapes import fit_gradient
+from compgraph.composite import composites
 from compgraph.errors import GraphTypeError, NoBackwardPassError
 from compgraph.kinks import kink_of
 from compgraph.notebook import Text
@@ -165,6 +166,14 @@ def explain(graph: ComputationalGraph, digits: int = 2) -> Text:
     ]
     if leaves:
         lines += ["", "Gradients on the inputs:", *leaves]
+    folded = composites(graph)
+    if folded:
+        names = ", ".join(map(repr, folded))
+        lines += [
+            "",
+            f"Composite gates, each told as one step: {names}; "
+            f"explain(opened=[{names}]) tells their inner gates.",
+        ]
     return Text("\n".join(lines))
 
 

@@ -51,6 +51,8 @@ if TYPE_CHECKING:
 
     import networkx as nx
 
+    from compgraph.lint import Finding
+
 __all__ = ["GATE", "INPUT", "PARAMETER", "ComputationalGraph"]
 
 #: The kinds of node, as :meth:`ComputationalGraph.kind` and the ``graph`` view's
@@ -358,7 +360,7 @@ class ComputationalGraph:
         self._nx_graph = None
         self._latest_plan = None
 
-    def group(self, name: str, nodes: Iterable[str]) -> str:
+    def group(self, name: str, nodes: Iterable[str], symbol: str | None = None) -> str:
         """Replace the gate nodes ``nodes`` by one node ``name`` holding a
         :class:`~compgraph.CompositeGate` of them; see :func:`compgraph.composite.group`.
 
@@ -372,7 +374,7 @@ class ComputationalGraph:
         """
         from compgraph.composite import group
 
-        return group(self, name, nodes)
+        return group(self, name, nodes, symbol)
 
     def expand(self, name: str) -> list[str]:
         """Put the nodes of composite gate ``name`` back in its place; return
@@ -827,6 +829,7 @@ class ComputationalGraph:
         if not self._lock.acquire(blocking=False):
             self._wait_for_lock("set_value")
         self._values[position] = value
+        self._nx_graph = None  # its data holds the parameters' values
         if self._pass != _NO_PASS:
             self._invalidate(f"set_value changed the parameter {name!r} since the latest pass")
         self._lock.release()
@@ -908,7 +911,8 @@ class ComputationalGraph:
         """The structure as a read-only ``networkx.DiGraph``, in evaluation order.
 
         One node per input, parameter and gate, with its ``"kind"`` in the node
-        data and, for gates, the gate instance under ``"gate"``. An edge runs from
+        data and, for gates, the gate instance under ``"gate"``, for parameters
+        the current value under ``"value"`` (what :meth:`from_networkx` reads). An edge runs from
         each node to every gate consuming it; its ``"slots"`` tell at which input
         positions of the gate (``(0, 1)`` for ``x * x``).
 
@@ -931,11 +935,13 @@ class ComputationalGraph:
         import networkx as nx
 
         graph = nx.DiGraph()
-        for name, kind, gate in zip(self._names, self._kinds, self._gates):
-            if gate is None:
-                graph.add_node(name, kind=kind)
-            else:
+        for name, kind, gate, value in zip(self._names, self._kinds, self._gates, self._values):
+            if gate is not None:
                 graph.add_node(name, kind=kind, gate=gate)
+            elif kind == PARAMETER:
+                graph.add_node(name, kind=kind, value=value)
+            else:
+                graph.add_node(name, kind=kind)
         for position, inputs in enumerate(self._inputs_of):
             slots: dict[int, list[int]] = {}
             for slot, consumed in enumerate(inputs):
@@ -983,7 +989,32 @@ class ComputationalGraph:
 
         return from_expression(text, functions, graph_type=cls)
 
-    def draw(self, path: str | os.PathLike[str], digits: int = 2) -> Path:
+    @classmethod
+    def from_networkx(cls, digraph: nx.DiGraph) -> ComputationalGraph:
+        """Build a graph from a ``networkx.DiGraph`` made by hand: nodes with a
+        ``"gate"`` are gates, with ``kind="parameter"`` and ``value`` parameters,
+        the others inputs; a gate's inputs are its in-edges, by their
+        ``"slots"``/``"slot"`` data, else in the order they were added. See
+        :func:`compgraph.nxgraph.from_networkx` for the errors.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from gates import MulGate
+        >>> digraph = nx.DiGraph()
+        >>> digraph.add_node("square", gate=MulGate())
+        >>> digraph.add_edge("x", "square", slots=(0, 1))
+        >>> g = ComputationalGraph.from_networkx(digraph)
+        >>> g.forward(x=3), g.backward()["x"]
+        (9, 6)
+        """
+        from compgraph.nxgraph import from_networkx
+
+        return from_networkx(digraph, graph_type=cls)
+
+    def draw(
+        self, path: str | os.PathLike[str], digits: int = 2, *, opened: Iterable[str] = ()
+    ) -> Path:
         """Write the circuit as an image: ``.svg``, ``.png`` or ``.pdf`` by the file's suffix.
 
         Inputs on the left, each gate a node labelled with its symbol, and on
@@ -997,6 +1028,9 @@ class ComputationalGraph:
             The file to write.
         digits : int, optional
             Decimals to round to (2, as the lectures).
+        opened : list of str, optional
+            Composite gates to draw opened, as their inner gates (a composite
+            is otherwise drawn as one gate, labelled with its symbol).
 
         Returns
         -------
@@ -1014,10 +1048,12 @@ class ComputationalGraph:
         from compgraph.draw import draw
         from compgraph.notebook import Drawing
 
-        return Drawing(draw(self, path, digits))
+        return Drawing(draw(self._opened(opened), path, digits))
 
-    def to_dot(self, digits: int = 2) -> str:
-        """The circuit as Graphviz DOT text, values and gradients on the wires.
+    def to_dot(self, digits: int = 2, *, opened: Iterable[str] = ()) -> str:
+        """The circuit as Graphviz DOT text, values and gradients on the wires;
+        the composite gates named in ``opened`` drawn as their inner gates, in
+        a dashed frame labelled with the composite's name.
 
         Examples
         --------
@@ -1027,9 +1063,14 @@ class ComputationalGraph:
         """
         from compgraph.dot import to_dot
 
-        return to_dot(self, digits)
+        if not opened:
+            return to_dot(self, digits)
+        from compgraph.composite import opened as opened_copy
 
-    def explain(self, digits: int = 2) -> str:
+        copied, frames = opened_copy(self, opened)
+        return to_dot(copied, digits, frames=frames)
+
+    def explain(self, digits: int = 2, *, opened: Iterable[str] = ()) -> str:
         """The latest backward pass told step by step, as the lectures tell it
         (a ``str`` that a notebook shows as its lines).
 
@@ -1042,6 +1083,9 @@ class ComputationalGraph:
         ----------
         digits : int, optional
             Decimals to round to (2, as the lectures).
+        opened : list of str, optional
+            Composite gates to tell step by step, gate by gate inside; each
+            other composite gate is one step.
 
         Raises
         ------
@@ -1061,7 +1105,15 @@ class ComputationalGraph:
         """
         from compgraph.explain import explain
 
-        return explain(self, digits)
+        return explain(self._opened(opened), digits)
+
+    def _opened(self, names: Iterable[str]) -> ComputationalGraph:
+        """This graph, or a copy with the composite gates ``names`` expanded."""
+        if not names:
+            return self
+        from compgraph.composite import opened
+
+        return opened(self, names)[0]
 
     def kinks(self) -> list[tuple[str, str]]:
         """``(node, note)`` for the gates whose latest forward ran where they are
@@ -1083,6 +1135,53 @@ class ComputationalGraph:
         from compgraph.kinks import kinks
 
         return kinks(self)
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the graph (structure, gates by type and settings, parameter
+        values) to ``path`` as JSON; :meth:`load` reads it back. The latest
+        pass is not saved. See :func:`compgraph.files.save` and docs/file-format.md.
+
+        Raises
+        ------
+        UnknownGateError
+            If a gate's type is neither built in nor registered with
+            :func:`compgraph.register_gate`, naming the node.
+        SettingError, GraphFileError
+            If a gate's setting or a parameter's value cannot be written.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> g = ComputationalGraph.from_expression("(x + y) * z")
+        >>> path = g.save(pathlib.Path(tempfile.mkdtemp()) / "f.json")
+        >>> ComputationalGraph.load(path).forward(x=-2, y=5, z=-4)
+        -12
+        """
+        from compgraph.files import save
+
+        return save(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> ComputationalGraph:
+        """The graph that :meth:`save` wrote to ``path``, with its parameters' values.
+
+        Loading never runs code from the file: gate types are looked up among
+        the built-in and registered gates only. See :func:`compgraph.files.load`.
+
+        Raises
+        ------
+        GraphFileError
+            If the file is malformed, saying what is wrong where (a JSON path).
+        UnknownGateError
+            If a gate type is neither built in nor registered, naming the node and the type.
+        SettingError
+            If a gate's settings do not fit its constructor.
+        OSError
+            If the file cannot be read.
+        """
+        from compgraph.files import load
+
+        return load(path, graph_type=cls)
 
     def contributions(self, name: str) -> list[tuple[str, int, Any]]:
         """What each gate fed by ``name`` sent back to it in the latest backward
@@ -1134,6 +1233,25 @@ class ComputationalGraph:
         from compgraph.bookkeeping import paths
 
         return paths(self, name)
+
+    def lint(self) -> list[Finding]:
+        """What is wrong with how the graph is wired: several outputs (naming
+        every node nothing consumes), inputs and parameters nothing consumes,
+        gates that lead only to a second output; ``[]`` when clean. Each
+        finding has ``.nodes`` and ``.message``. See :func:`compgraph.lint.lint`.
+
+        Examples
+        --------
+        >>> from gates import ExpGate
+        >>> g = ComputationalGraph()
+        >>> _ = g.add_input("x"), g.add_input("y")
+        >>> _ = g.add_gate("ex", ExpGate(), ["x"])
+        >>> [(finding.nodes, finding.message) for finding in g.lint()][1]
+        (('y',), "nothing consumes the input 'y'")
+        """
+        from compgraph.lint import lint
+
+        return lint(self)
 
     def _repr_svg_(self) -> str | None:
         """A notebook shows the circuit with the latest pass (None: as text)."""

@@ -26,6 +26,7 @@ __all__ = [
     "EXAMPLES",
     "demo",
     "draw_examples",
+    "grouped_neuron",
     "neuron",
     "three_times_a_plus_bc",
     "x_plus_y_times_z",
@@ -81,6 +82,23 @@ def neuron(decomposed: bool = False) -> tuple[ComputationalGraph, Feeds]:
     return g, {"x0": -1.0, "x1": -2.0}
 
 
+def grouped_neuron() -> tuple[ComputationalGraph, Feeds]:
+    """The decomposed neuron with its ``*-1``, ``exp``, ``+1``, ``1/x`` grouped
+    into one composite gate ``f``, labelled ``σ`` (see
+    :meth:`ComputationalGraph.group`): the lectures' "we can group multiple
+    gates into a single gate".
+
+    Examples
+    --------
+    >>> g, feeds = grouped_neuron()
+    >>> round(g.forward(feeds), 2), g.inputs("f"), list(g.gate("f").graph)
+    (0.73, ['dot'], ['dot', 'neg', 'exp', 'plus1', 'f'])
+    """
+    g, feeds = neuron(decomposed=True)
+    g.group("f", ["neg", "exp", "plus1", "f"], symbol="σ")
+    return g, feeds
+
+
 #: (title, formula, builder) for each worked example, in the lectures' order.
 EXAMPLES = [
     ("J = 3(a + bc)", "a=5, b=4, c=2", three_times_a_plus_bc),
@@ -95,12 +113,17 @@ EXAMPLES = [
         "f = 1 / (1 + exp(-(w0*x0 + w1*x1 + w2))), same values",
         lambda: neuron(decomposed=True),
     ),
+    (
+        "sigmoid neuron, the four gates grouped into one",
+        "f = σ(w0*x0 + w1*x1 + w2) with σ the composite of *-1, exp, +1, 1/x",
+        grouped_neuron,
+    ),
 ]
 
 
 def demo(digits: int = 2) -> str:
     """The lectures' worked examples: one table of node, gate, value and gradient
-    each, then the two forms of the sigmoid neuron side by side.
+    each, then the three forms of the sigmoid neuron side by side.
 
     Parameters
     ----------
@@ -119,13 +142,13 @@ def demo(digits: int = 2) -> str:
     J = 3(a + bc)   at a=5, b=4, c=2
     >>> for line in text.splitlines()[-9:-2]:
     ...     print(line)
-    f (value)    0.73          0.73
-    d f / d w0   -0.2          -0.2
-    d f / d x0   0.39          0.39
-    d f / d w1   -0.39         -0.39
-    d f / d x1   -0.59         -0.59
-    d f / d w2   0.2           0.2
-    d f / d dot  0.2           0.2
+    f (value)    0.73          0.73               0.73
+    d f / d w0   -0.2          -0.2               -0.2
+    d f / d x0   0.39          0.39               0.39
+    d f / d w1   -0.39         -0.39              -0.39
+    d f / d x1   -0.59         -0.59              -0.59
+    d f / d w2   0.2           0.2                0.2
+    d f / d dot  0.2           0.2                0.2
     """
     parts = []
     for title, formula, build in EXAMPLES:
@@ -138,32 +161,28 @@ def demo(digits: int = 2) -> str:
 
 
 def _neuron_agreement(digits: int) -> str:
-    """The one-gate and the decomposed neuron side by side, and how far apart they are."""
-    one_gate, feeds = neuron()
-    chain, _ = neuron(decomposed=True)
-    one_gate.forward(feeds)
-    chain.forward(feeds)
-    grads_one, grads_chain = one_gate.backward(), chain.backward()
-    rows = [
-        [
-            "f (value)",
-            format_number(one_gate.value("f"), digits),
-            format_number(chain.value("f"), digits),
-        ]
-    ]
+    """The one-gate, the decomposed and the grouped neuron side by side, and how
+    far apart they are."""
+    graphs = [neuron(), neuron(decomposed=True), grouped_neuron()]
+    grads = []
+    for g, feeds in graphs:
+        g.forward(feeds)
+        grads.append(g.backward())
+    rows = [["f (value)", *(format_number(g.value("f"), digits) for g, _ in graphs)]]
     rows += [
-        [
-            f"d f / d {name}",
-            format_number(grads_one[name], digits),
-            format_number(grads_chain[name], digits),
-        ]
+        [f"d f / d {name}", *(format_number(each[name], digits) for each in grads)]
         for name in ("w0", "x0", "w1", "x1", "w2", "dot")
     ]
-    largest = max(abs(grads_one[name] - grads_chain[name]) for name in grads_one)
-    largest = max(largest, abs(one_gate.value("f") - chain.value("f")))
-    table = format_table(["", "sigmoid gate", "*-1, exp, +1, 1/x"], rows)
+    one_gate = graphs[0][0]
+    largest = max(
+        max(
+            abs(one_gate.value("f") - g.value("f")), *(abs(grads[0][n] - each[n]) for n in grads[0])
+        )
+        for (g, _), each in zip(graphs[1:], grads[1:])
+    )
+    table = format_table(["", "sigmoid gate", "*-1, exp, +1, 1/x", "grouped into σ"], rows)
     return (
-        f"The two neurons agree:\n\n{table}\n\n"
+        f"The three neurons agree:\n\n{table}\n\n"
         f"largest difference in value or gradient: {largest:.1e}\n"
     )
 
@@ -189,7 +208,7 @@ def draw_examples(folder: str | Path, digits: int = 2) -> list[Path]:
     >>> [path.name for path in draw_examples(tempfile.mkdtemp())]
     ... # doctest: +NORMALIZE_WHITESPACE
     ['j-3-a-bc.svg', 'f-x-y-z.svg', 'sigmoid-neuron-one-sigmoid-gate.svg',
-     'sigmoid-neuron-decomposed.svg']
+     'sigmoid-neuron-decomposed.svg', 'sigmoid-neuron-the-four-gates-grouped-into-one.svg']
     """
     Path(folder).mkdir(parents=True, exist_ok=True)
     paths = []

@@ -24,10 +24,11 @@ import numpy as np
 
 from compgraph.datasets import make_moons
 from compgraph.graph import ComputationalGraph
-from compgraph.nn import mlp
+from compgraph.nn import dense, mlp
 from compgraph.optim import Adam
 from compgraph.plotting import plot_decision_boundary, plot_loss
 from compgraph.training import History, train
+from gates.linalg import StackGate
 from gates.losses import SoftmaxCrossEntropyGate
 
 __all__ = ["MoonsRun", "train_moons"]
@@ -72,6 +73,43 @@ class MoonsRun:
         """The class (0 or 1) the network gives each of ``points``, shape ``(n, 2)``."""
         self.graph.forward(x=points, y=np.zeros(len(points), dtype=np.int64))
         return np.argmax(self.graph.value(self.scores), axis=1)
+
+    def network(self) -> ComputationalGraph:
+        """The trained network for one point, as ``compgraph train --save`` keeps it.
+
+        Inputs ``x0`` and ``x1``, the point's two features, stacked into ``x``
+        (a :class:`~gates.StackGate`); then the layers, their parameters the
+        trained weights (copies); the output, named as the training graph's
+        scores node, holds the two class scores: the point is of the class
+        whose score is larger.
+
+        Examples
+        --------
+        >>> run = train_moons(hidden=[4], epochs=2, seed=3, progress=False)
+        >>> g = run.network()
+        >>> g.input_names(), g.output, g.forward(x0=0.5, x1=0.25).shape
+        (['x0', 'x1'], 'layer2', (2,))
+        >>> bool(g.value(g.output).argmax() == run.predict(np.array([[0.5, 0.25]]))[0])
+        True
+        """
+        g = ComputationalGraph()
+        g.add_input("x0")
+        g.add_input("x1")
+        node = g.add_gate("x", StackGate(), ["x0", "x1"])
+        last = len(self.sizes) - 1
+        for k in range(1, len(self.sizes)):
+            activation = "relu" if k < last else None
+            node = dense(
+                g,
+                f"layer{k}",
+                node,
+                self.sizes[k],
+                activation=activation,
+                in_units=self.sizes[k - 1],
+            )
+        for name in g.parameters():
+            g.set_value(name, self.graph.value(name))
+        return g
 
     def write_plots(self, folder: str | Path) -> tuple[Path, Path]:
         """Write ``moons_loss.png`` and ``moons_boundary.png`` into ``folder``; their paths.

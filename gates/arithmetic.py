@@ -186,6 +186,8 @@ class MulConstantGate(Gate):
     (-1.0, [0.2], '*-1')
     """
 
+    settings = ("c",)
+
     def __init__(self, c: float) -> None:
         self.c = c
         self.symbol = f"*{c:g}"
@@ -219,6 +221,8 @@ class AddConstantGate(Gate):
     >>> gate.forward(0.5), gate.backward(-0.53), gate.symbol
     (1.5, [-0.53], '+1')
     """
+
+    settings = ("c",)
 
     def __init__(self, c: float) -> None:
         self.c = c
@@ -320,6 +324,8 @@ class PowGate(Gate):
     >>> PowGate(-1).forward(0.0)
     inf
     """
+
+    settings = ("c",)
 
     def __init__(self, c: float) -> None:
         self.c = c
@@ -464,6 +470,8 @@ class ConstantGate(Gate):
     >>> gate.forward(), gate.backward(1.0), gate.symbol
     (2, [], '2')
     """
+
+    settings = ("c",)
 
     def __init__(self, c: Any) -> None:
         self.c = c

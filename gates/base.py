@@ -40,6 +40,13 @@ class Gate:
         How the gate passes the gradient back, in a few words that follow the
         gradient it receives in ``explain`` (``"an add gate distributes it"``);
         empty: none.
+    settings : tuple of str
+        The names of the attributes that recreate the gate: the arguments its
+        constructor takes, by keyword (``PowGate``'s exponent ``("c",)``, a
+        reduction's ``("axis", "keepdims")``); empty for a gate made with no
+        arguments. A saved graph keeps each gate as its type and these
+        (``compgraph.files``); ``type(gate)(**{name: getattr(gate, name)})``
+        makes the same gate.
     needs_input_grad : tuple of bool or None
         Set by the engine, while it calls ``backward`` in a pass restricted with
         ``wrt``, when some inputs of this gate need no gradient: ``False`` at
@@ -78,6 +85,7 @@ class Gate:
 
     symbol: str = ""
     gradient_pattern: str = ""
+    settings: tuple[str, ...] = ()
     needs_input_grad: tuple[bool, ...] | None = None
     input_count: int | None = None
     forward: Callable[..., Any]

@@ -109,6 +109,8 @@ class _Reduction(Gate):
     """What :class:`SumGate` and :class:`MeanGate` share: the axes, and spreading
     ``dz`` back over them."""
 
+    settings = ("axis", "keepdims")
+
     def __init__(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> None:
         self.axis = axis
         self.keepdims = keepdims

@@ -38,7 +38,7 @@ def test_help_lists_every_command():
     result = run("--help")
     assert result.returncode == 0, result.stderr
     listed = re.findall(r"^    (\w+) ", result.stdout, flags=re.MULTILINE)
-    assert listed == ["demo", "check", "eval", "train", "exercise", "grade"]
+    assert listed == ["demo", "check", "eval", "train", "exercise", "grade", "lint"]
 
 
 @pytest.mark.parametrize("module", ["compgraph", "compgraph.cli"])

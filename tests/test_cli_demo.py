@@ -41,8 +41,13 @@ def test_demo_prints_the_lectures_numbers():
         "-0.59",
         "0.2",
     ]
-    agreement = rows(parts[9])
-    assert agreement["f"][-2:] == ["0.73", "0.73"]
+    grouped = rows(parts[9])
+    assert grouped["f"][1:3] == ["σ", "CompositeGate"]
+    assert grouped["f"][-2:] == ["0.73", "1"] and grouped["dot"][-1] == "0.2"
+    assert "neg" not in grouped
+    agreement = rows(parts[11])
+    assert agreement["f"][-3:] == ["0.73", "0.73", "0.73"]
+    assert agreement["d"][-3:] == ["0.2", "0.2", "0.2"]  # the last row: d f / d dot
     assert "largest difference in value or gradient" in out
 
 
@@ -61,6 +66,7 @@ def test_demo_draws_each_example(tmp_path: Path) -> None:
         "j-3-a-bc.svg",
         "sigmoid-neuron-decomposed.svg",
         "sigmoid-neuron-one-sigmoid-gate.svg",
+        "sigmoid-neuron-the-four-gates-grouped-into-one.svg",
     ]
     assert "1/x" in (tmp_path / "images" / "sigmoid-neuron-decomposed.svg").read_text()
 

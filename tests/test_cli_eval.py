@@ -225,3 +225,31 @@ def test_lists_are_float_arrays() -> None:
     result = run_bounded("eval", "x ** 64", "x=[3, 1]", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["value"] == [3.0**64, 1.0]  # no int64 wrap-around
+
+
+def test_a_saved_graph_runs_as_its_expression_does(tmp_path: Path) -> None:
+    from compgraph import ComputationalGraph
+
+    ComputationalGraph.from_expression(NEURON[0]).save(tmp_path / "neuron.json")
+    saved = run("eval", "neuron.json", *NEURON[1:], "--explain", "--draw", "n.svg", cwd=tmp_path)
+    typed = run("eval", *NEURON, "--explain", cwd=tmp_path)
+    assert saved.returncode == 0, saved.stderr
+    assert saved.stdout == typed.stdout
+    assert "0.39" in (tmp_path / "n.svg").read_text()
+    as_json = json.loads(run("eval", "neuron.json", *NEURON[1:], "--json", cwd=tmp_path).stdout)
+    assert as_json["expression"] == "neuron.json" and round(as_json["value"], 2) == 0.73
+
+
+def test_a_saved_graph_with_parameters_takes_only_its_inputs(tmp_path: Path) -> None:
+    from compgraph.lectures import neuron
+
+    neuron()[0].save(tmp_path / "neuron.json")
+    result = run("eval", "neuron.json", "x0=-1", "x1=-2", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[0]: line.split()[-2:] for line in result.stdout.splitlines()[2:]}
+    assert rows["w0"] == ["2", "-0.2"] and rows["f"] == ["0.73", "1"]
+    refused = run("eval", "neuron.json", "x0=-1", "x1=-2", "w0=1", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert (
+        refused.stderr == "compgraph eval: w0: not a name in the expression (its names: x0, x1)\n"
+    )

@@ -135,3 +135,13 @@ def test_bad_files_are_status_2(tmp_path: Path, capsys: pytest.CaptureFixture[st
     answers.write_bytes(b"\xff\xfe\x00")
     assert main(["grade", str(key), str(answers)]) == 2
     assert "not a text file" in capsys.readouterr().err
+
+
+def test_exercise_on_a_saved_graph(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from compgraph import ComputationalGraph
+
+    ComputationalGraph.from_expression(F[0]).save(tmp_path / "f.json")
+    out = make(tmp_path, str(tmp_path / "f.json"), *F[1:])
+    key = json.loads((out / "key.json").read_text())
+    answers = {q["node"]: q["answer"] for q in key["questions"]}
+    assert answers == {"x": -4, "y": -4, "z": 3, "x + y": -4}

@@ -86,3 +86,43 @@ def test_train_refuses_what_would_not_end_or_fit(args, message, capsys, tmp_path
     out, err = capsys.readouterr()
     assert err == f"compgraph train: {message}\n" and out == ""
     assert list(tmp_path.iterdir()) == []
+
+
+def test_train_saves_the_network_that_eval_runs(tmp_path, monkeypatch, capsys):
+    import numpy as np
+
+    from compgraph import ComputationalGraph
+    from compgraph.moons import train_moons
+
+    monkeypatch.chdir(tmp_path)
+    args = ["--quiet", "--epochs", "30", "--lr", "0.03"]
+    assert main(["train", "moons", *args, "--save", "net.json"]) == 0
+    out = capsys.readouterr().out
+    assert "saved the network to net.json: compgraph eval net.json x0=VALUE x1=VALUE" in out
+    net = ComputationalGraph.load("net.json")
+    assert net.input_names() == ["x0", "x1"] and net.output == "layer3"
+    run = train_moons(epochs=30, lr=0.03, progress=False)  # the same seed: the same network
+    points = run.x[:20]
+    scores = [net.forward(x0=float(x0), x1=float(x1)) for x0, x1 in points]
+    run.graph.forward(x=points, y=run.y[:20])
+    np.testing.assert_allclose(scores, run.graph.value(run.scores), rtol=1e-12)
+    assert main(["eval", "net.json", "x0=1.0", "x1=-0.3"]) == 0
+    table = capsys.readouterr().out
+    assert "layer3     + AddGate        layer3.xW, layer3.b" in table
+
+
+@pytest.mark.parametrize(
+    ("save", "message"),
+    [
+        ("net", "--save: the file name must end in .json (so that compgraph eval reads it as a "
+         "graph file), got 'net'"),
+        ("missing/net.json", "--save: the folder 'missing' does not exist"),
+        ("", "--save: the path is empty"),
+    ],
+)  # fmt: skip
+def test_train_refuses_a_save_path_before_training(save, message, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "moons", "--quiet", "--save", save]) == 2
+    out, err = capsys.readouterr()
+    assert err == f"compgraph train: {message}\n" and out == ""
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".png"] == []

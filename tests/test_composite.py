@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,10 +25,12 @@ from compgraph import (
     NoForwardPassError,
     OutputError,
     check_gate,
+    gate_report,
     gradcheck,
 )
+from compgraph.composite import composites
 from compgraph.explain import local_gradients
-from compgraph.lectures import neuron
+from compgraph.lectures import grouped_neuron, neuron
 from gates import AddGate, Gate, MaxGate, MulGate
 from gates.base import arity
 from tests.test_graph_properties import random_graphs
@@ -395,37 +398,100 @@ def graphs_with_one_exit_parts(draw):  # type: ignore[no-untyped-def]
     return g, feeds, sorted(part)
 
 
-@given(graphs_with_one_exit_parts())
+@given(graphs_with_one_exit_parts(), st.booleans())
 @settings(max_examples=60, deadline=None)
-def test_grouping_and_expanding_changes_no_value_or_gradient(case) -> None:  # type: ignore[no-untyped-def]
+def test_grouping_and_expanding_changes_no_value_or_gradient(case, lend_the_name) -> None:  # type: ignore[no-untyped-def]
     g, feeds, part = case
     with np.errstate(all="ignore"):
         g.forward(feeds)
         g.backward()
-        before = {name: (g.value(name), g.grad(name)) for name in g}
-        order, inputs = list(g), {name: g.inputs(name) for name in g}
-        exit_node = next(n for n in reversed(order) if n in part)
-        g.group("group", part)
-        for name in g:
-            expected = before[exit_node if name == "group" else name]
-            np.testing.assert_array_equal(g.value(name), expected[0])
-            np.testing.assert_array_equal(g.grad(name), expected[1])
+        before = {node: (g.value(node), g.grad(node)) for node in g}
+        order, inputs = list(g), {node: g.inputs(node) for node in g}
+        exit_node = next(node for node in reversed(order) if node in part)
+        composite = exit_node if lend_the_name else "group"
+        g.group(composite, part)
+        for node in g:  # the latest pass, kept
+            expected = before[exit_node if node == composite else node]
+            np.testing.assert_array_equal(g.value(node), expected[0])
+            np.testing.assert_array_equal(g.grad(node), expected[1])
         g.forward(feeds)
         g.backward()
-        for name in g:  # a new pass adds a fork's shares in another order (by the group)
-            expected = before[exit_node if name == "group" else name]
-            np.testing.assert_array_equal(g.value(name), expected[0])
-            np.testing.assert_allclose(g.grad(name), expected[1], rtol=1e-12, atol=1e-12)
-        inner = g.gate("group").graph
-        held = {name: (g.value(name), g.grad(name)) for name in g if name != "group"}
-        held.update({name: (inner.value(name), inner.grad(name)) for name in part})
-        assert g.expand("group") == [n for n in order if n in part]
+        for node in g:  # a new pass adds a fork's shares in another order (by the group)
+            expected = before[exit_node if node == composite else node]
+            np.testing.assert_array_equal(g.value(node), expected[0])
+            np.testing.assert_allclose(g.grad(node), expected[1], rtol=1e-12, atol=1e-12)
+        inner = g.gate(composite).graph
+        held = {node: (g.value(node), g.grad(node)) for node in g if node != composite}
+        held.update({node: (inner.value(node), inner.grad(node)) for node in part})
+        assert g.expand(composite) == [node for node in order if node in part]
         assert sorted(g) == sorted(order)  # the part comes back at its exit's place
-        assert all(g.inputs(name) == inputs[name] for name in g)
-        for name in g:  # the grouped graph's latest pass, kept
-            np.testing.assert_array_equal(g.value(name), held[name][0])
-            np.testing.assert_array_equal(g.grad(name), held[name][1])
+        assert all(g.inputs(node) == inputs[node] for node in g)
+        for node in g:  # the grouped graph's latest pass, kept
+            np.testing.assert_array_equal(g.value(node), held[node][0])
+            np.testing.assert_array_equal(g.grad(node), held[node][1])
         g.forward(feeds)
         g.backward()
-        for name in g:
-            np.testing.assert_allclose(g.grad(name), before[name][1], rtol=1e-12, atol=1e-12)
+        for node in g:
+            np.testing.assert_allclose(g.grad(node), before[node][1], rtol=1e-12, atol=1e-12)
+
+
+# ------------------------------------------------------------ seeing a composite
+
+
+def grouped_neuron_pass() -> ComputationalGraph:
+    g, feeds = grouped_neuron()
+    g.forward(feeds)
+    g.backward()
+    return g
+
+
+def test_explain_tells_a_composite_as_one_step_and_opened_gate_by_gate() -> None:
+    g = grouped_neuron_pass()
+    closed = g.explain()
+    assert "σ 'f' = 0.73 receives 1 (the output); its inner graph passes it back" in closed
+    assert "to 'dot': local gradient 0.2 (its backward at dz = 1), times 1, sends 0.2" in closed
+    assert "'exp'" not in closed
+    assert closed.splitlines()[-1] == (
+        "Composite gates, each told as one step: 'f'; "
+        "explain(opened=['f']) tells their inner gates."
+    )
+    opened_text = g.explain(opened=["f"])
+    decomposed, feeds = neuron(decomposed=True)
+    decomposed.forward(feeds)
+    decomposed.backward()
+    assert opened_text == decomposed.explain()
+    assert g.gate("f").symbol == "σ" and "neg" not in g  # the graph itself stays grouped
+
+
+def test_to_dot_collapsed_and_opened_in_a_frame() -> None:
+    g = grouped_neuron_pass()
+    closed = g.to_dot()
+    assert 'n9 [label="σ", tooltip="f", shape=circle];' in closed and "exp" not in closed
+    opened_dot = g.to_dot(opened=["f"])
+    assert 'subgraph cluster_0 { label="f"; style=dashed; n9; n10; n11; n12; }' in opened_dot
+    assert 'n10 [label="exp", tooltip="exp", shape=circle];' in opened_dot
+    assert '<font color="#1a7f37">0.37</font><br/><font color="#cf222e">-0.53</font>' in opened_dot
+
+
+def test_draw_collapsed_and_opened(tmp_path: Path) -> None:
+    g = grouped_neuron_pass()
+    closed = g.draw(tmp_path / "closed.svg").read_text()
+    opened_svg = g.draw(tmp_path / "opened.svg", opened=["f"]).read_text()
+    assert ">σ<" in closed and ">exp<" not in closed
+    assert ">exp<" in opened_svg and ">0.37<" in opened_svg and ">σ<" not in opened_svg
+
+
+def test_opened_refuses_what_is_not_a_composite() -> None:
+    g = grouped_neuron_pass()
+    with pytest.raises(GroupError, match="'dot' is AddGate"):
+        g.explain(opened=["dot"])
+    with pytest.raises(GraphTypeError, match="list of composite gates' names"):
+        g.to_dot(opened="f")  # type: ignore[arg-type]
+    assert composites(g) == ["f"]
+
+
+def test_checks_name_the_inner_inputs() -> None:
+    report = str(
+        gate_report(CompositeGate(ComputationalGraph.from_expression("x * exp(y)")), 1.0, 2.0)
+    )
+    assert "0 (x)" in report and "1 (y)" in report

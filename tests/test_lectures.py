@@ -10,6 +10,7 @@ from compgraph.lectures import (
     EXAMPLES,
     demo,
     draw_examples,
+    grouped_neuron,
     neuron,
     three_times_a_plus_bc,
     x_plus_y_times_z,
@@ -70,14 +71,27 @@ def test_the_two_neurons_agree():
             assert grad == pytest.approx(grads_chain[name], rel=1e-12)
 
 
-def test_demo_tables_each_example_then_the_two_neurons():
+def test_the_grouped_neuron_gives_the_sigmoid_gates_numbers():
+    whole, feeds = neuron()
+    grouped, _ = grouped_neuron()
+    assert grouped.gate("f").symbol == "σ" and grouped.inputs("f") == ["dot"]
+    assert grouped.forward(feeds) == pytest.approx(whole.forward(feeds), rel=1e-15)
+    assert round(grouped.value("f"), 2) == 0.73
+    grads_whole, grads_grouped = whole.backward(), grouped.backward()
+    assert grads_grouped.keys() == grads_whole.keys()
+    for name, grad in grads_whole.items():
+        assert grad == pytest.approx(grads_grouped[name], rel=1e-12), name
+    assert round(grads_grouped["dot"], 2) == 0.2 == round((1 - 0.73) * 0.73, 2)
+
+
+def test_demo_tables_each_example_then_the_three_neurons():
     text = demo()
     titles = [line for line in text.splitlines() if "   at " in line]
     assert titles == [f"{title}   at {formula}" for title, formula, _ in EXAMPLES]
     j_table = text.split("\n\n")[1].splitlines()
     assert j_table[-1].split() == ["J", "*3", "MulConstantGate", "v", "39", "1"]
-    agreement = text[text.index("The two neurons agree:") :].splitlines()
-    assert agreement[4].split() == ["f", "(value)", "0.73", "0.73"]
+    agreement = text[text.index("The three neurons agree:") :].splitlines()
+    assert agreement[4].split() == ["f", "(value)", "0.73", "0.73", "0.73"]
     assert agreement[-1].startswith("largest difference in value or gradient: ")
     assert float(agreement[-1].split()[-1]) < 1e-15
 
@@ -94,6 +108,8 @@ def test_draw_examples_makes_the_folder_and_one_svg_each(tmp_path):
         "f-x-y-z.svg",
         "sigmoid-neuron-one-sigmoid-gate.svg",
         "sigmoid-neuron-decomposed.svg",
+        "sigmoid-neuron-the-four-gates-grouped-into-one.svg",
     ]
+    assert ">σ<" in paths[4].read_text()  # the composite drawn as one gate
     assert sorted(tmp_path.joinpath("images").iterdir()) == sorted(paths)
     assert ">0.7<" in paths[2].read_text()  # sigma(1) = 0.73 to one decimal

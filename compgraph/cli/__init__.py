@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from compgraph._version import __version__
-from compgraph.cli import check, demo, evaluate, exercise, grade, train
+from compgraph.cli import check, demo, evaluate, exercise, grade, lint, train
 from compgraph.cli.usage import UsageError
 from compgraph.errors import GraphError
 
@@ -46,7 +46,7 @@ def parser() -> argparse.ArgumentParser:
     )
     command_line.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = command_line.add_subparsers(dest="command", metavar="COMMAND")
-    for command in (demo, check, evaluate, train, exercise, grade):
+    for command in (demo, check, evaluate, train, exercise, grade, lint):
         command.add_command(commands)
     return command_line
 

@@ -62,9 +62,15 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help="run an expression forward and backward; print every node's value and gradient",
         description="Build the graph of EXPR, run it forward at the given values and "
         "backward, and print every node's gate, value and gradient. "
+        "EXPR may also be a saved graph (g.save, compgraph train --save): an EXPR "
+        "that ends in .json is read as a graph file. "
         'Put -- before an expression that starts with a minus: compgraph eval -- "-x" x=1',
     )
-    parser.add_argument("expression", metavar="EXPR", help='e.g. "sigmoid(w0*x0 + w1*x1)"')
+    parser.add_argument(
+        "expression",
+        metavar="EXPR",
+        help='e.g. "sigmoid(w0*x0 + w1*x1)", or a graph file: one ending in .json',
+    )
     parser.add_argument(
         "values", metavar="NAME=VALUE", nargs="*", help="a number, or a list such as [1, 2.5]"
     )

@@ -30,9 +30,14 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         description="Build the graph of EXPR, run it at the given values, and write into "
         "DIR a worksheet with the asked numbers left as boxes (worksheet.svg, "
         "worksheet.png, worksheet.html: a page that checks the answers) and the "
-        "answer key key.json, for compgraph grade.",
+        "answer key key.json, for compgraph grade. An EXPR that ends in .json is "
+        "read as a saved graph file.",
     )
-    parser.add_argument("expression", metavar="EXPR", help='e.g. "(x + y) * z"')
+    parser.add_argument(
+        "expression",
+        metavar="EXPR",
+        help='e.g. "(x + y) * z", or a graph file: one ending in .json',
+    )
     parser.add_argument("values", metavar="NAME=VALUE", nargs="*", help="a number for each input")
     parser.add_argument(
         "--blank",

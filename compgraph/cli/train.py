@@ -14,10 +14,19 @@ import itertools
 import math
 from pathlib import Path
 
-from compgraph.cli.usage import UsageError
+from compgraph.cli.source import is_file
+from compgraph.cli.usage import UsageError, path_option
 from compgraph.moons import train_moons
 
-__all__ = ["MAX_EPOCHS", "MAX_PARAMETERS", "MAX_SAMPLES", "MAX_VALUES", "add_command", "run"]
+__all__ = [
+    "MAX_EPOCHS",
+    "MAX_PARAMETERS",
+    "MAX_SAMPLES",
+    "MAX_VALUES",
+    "add_command",
+    "run",
+    "save_option",
+]
 
 #: The most epochs ``compgraph train`` runs.
 MAX_EPOCHS = 10_000
@@ -47,6 +56,12 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     parser.add_argument("--seed", type=int, default=0, help="of data and weights (default: 0)")
     parser.add_argument(
         "--out", default=".", help="folder for the PNG files (default: current directory)"
+    )
+    parser.add_argument(
+        "--save",
+        metavar="FILE",
+        help="keep the trained network for one point as a graph file (ending in .json): "
+        "compgraph eval FILE x0=.. x1=.. gives its two class scores",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
@@ -115,6 +130,7 @@ def run(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot write to {str(out)!r}: {exc.strerror}") from None
+    save = save_option(args.save)
 
     result = train_moons(
         hidden=args.hidden,
@@ -129,4 +145,35 @@ def run(args: argparse.Namespace) -> int:
     print(result)
     loss_path, boundary_path = result.write_plots(out)
     print(f"wrote {loss_path} and {boundary_path}")
+    if save is not None:
+        result.network().save(save)
+        print(f"saved the network to {save}: compgraph eval {save} x0=VALUE x1=VALUE")
     return 0
+
+
+def save_option(path: str | None) -> Path | None:
+    """The file ``--save`` names (None if not given), refused before training
+    when it does not end in ``.json`` or its folder does not exist.
+
+    Examples
+    --------
+    >>> save_option("net.json"), save_option(None)
+    (PosixPath('net.json'), None)
+    >>> save_option("net")
+    Traceback (most recent call last):
+    ...
+    compgraph.cli.usage.UsageError: --save: the file name must end in .json (so that compgraph \
+eval reads it as a graph file), got 'net'
+    """
+    given = path_option(path, "--save")
+    if given is None:
+        return None
+    if not is_file(given):
+        raise UsageError(
+            "--save: the file name must end in .json (so that compgraph eval reads it as a "
+            f"graph file), got {given!r}"
+        )
+    folder = Path(given).parent
+    if not folder.is_dir():
+        raise UsageError(f"--save: the folder {str(folder)!r} does not exist")
+    return Path(given)
