@@ -4,10 +4,14 @@ and backward in reverse, with gradients summed where paths fork."""
 from __future__ import annotations
 
 import copy
+import gc
 import reprlib
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
+from itertools import chain, repeat
+from operator import lt
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -248,6 +252,181 @@ class ComputationalGraph:
         >>> g.forward(x=3), g.backward()["x"]
         (9, 6)
         """
+        positions = self._checked_gate(name, gate, inputs)
+        if not self._lock.acquire(blocking=False):
+            self._wait_for_lock("add a node")
+        try:
+            self._append_unguarded(name, GATE, gate, positions)
+        finally:
+            self._lock.release()
+        self._gate_ids.add(id(gate))
+        _PLACED[id(gate)] = self._self_ref
+        return name
+
+    def add_gates(
+        self, names: Sequence[str], gates: Sequence[Gate], inputs: Sequence[Sequence[str]]
+    ) -> list[str]:
+        """Add many gate nodes at once: ``add_gate(names[k], gates[k], inputs[k])``
+        for every ``k`` in order, in a fraction of the time.
+
+        Each gate may consume the nodes added before it in the same call. The
+        garbage collector is paused while the nodes go in (it would walk every
+        object of a large graph many times over).
+
+        Parameters
+        ----------
+        names : sequence of str
+            The new nodes' names.
+        gates : sequence of Gate
+            Their gates, one new instance each.
+        inputs : sequence of sequences of str
+            For each gate, the nodes its ``forward`` takes, in order.
+
+        Returns
+        -------
+        list of str
+            ``names``.
+
+        Raises
+        ------
+        GraphTypeError
+            If the three sequences differ in length, or for the first gate that
+            :meth:`add_gate` would refuse with it; and every other error of
+            :meth:`add_gate`, with its message. Nothing is added then: the
+            graph stays as it was.
+
+        Examples
+        --------
+        >>> from gates import AddGate, MulGate
+        >>> g = ComputationalGraph()
+        >>> _ = [g.add_input(name) for name in "xyz"]
+        >>> g.add_gates(["q", "f"], [AddGate(), MulGate()], [["x", "y"], ["q", "z"]])
+        ['q', 'f']
+        >>> g.forward(x=-2, y=5, z=-4), g.backward()["z"]
+        (-12, 3)
+        >>> g.add_gates(["h", "q"], [AddGate(), AddGate()], [["f", "x"], ["h", "y"]])
+        Traceback (most recent call last):
+        ...
+        compgraph.errors.DuplicateNodeError: add_gate: the graph already has a node 'q' (gate)
+        >>> "h" in g
+        False
+        """
+        names, gates, inputs = list(names), list(gates), list(inputs)
+        if not len(names) == len(gates) == len(inputs):
+            raise GraphTypeError(
+                f"add_gates: got {len(names)} names, {len(gates)} gates and "
+                f"{len(inputs)} lists of inputs; give one of each per gate"
+            )
+        if not self._lock.acquire(blocking=False):
+            self._wait_for_lock("add nodes")
+        collecting = gc.isenabled()
+        gc.disable()
+        start = len(self._names)
+        try:
+            positions = self._checked_batch(names, gates, inputs)
+        except BaseException:
+            self._lock.release()
+            if collecting:
+                gc.enable()
+            raise
+        try:
+            self._names += names
+            self._kinds += [GATE] * len(names)
+            self._gates += gates
+            self._inputs_of += positions
+            self._values += [None] * len(names)
+            consumed = set(chain.from_iterable(positions))
+            sinks = [position for position in self._sinks if position not in consumed]
+            sinks += [
+                position for position in range(start, len(self._names)) if position not in consumed
+            ]
+            self._sinks = dict.fromkeys(sinks)
+            self._changed()
+            gate_ids = list(map(id, gates))
+            self._gate_ids.update(gate_ids)
+            _PLACED.update(dict.fromkeys(gate_ids, self._self_ref))
+        finally:
+            self._lock.release()
+            if collecting:
+                gc.enable()
+        return names
+
+    def _checked_batch(
+        self, names: list[str], gates: list[Gate], inputs: list[Sequence[str]]
+    ) -> list[tuple[int, ...]]:
+        """The input positions of each gate of :meth:`add_gates`, its names put
+        in the index; or the error :meth:`add_gate` gives for the first gate it
+        would refuse, the index as it was.
+
+        Each check runs over the whole batch at once; only where one fails are
+        the gates checked one by one, to find the first fault and its message.
+        """
+        index, start = self._index, len(self._names)
+        end = start + len(names)
+        if not (set(map(type, names)) <= {str} and index.keys().isdisjoint(names)):
+            return self._checked_one_by_one(names, gates, inputs)
+        index.update(zip(names, range(start, end)))
+        if len(index) != end:  # a name twice in the batch
+            for name in names:
+                index.pop(name, None)
+            return self._checked_one_by_one(names, gates, inputs)
+        try:
+            placed = dict.fromkeys(map(id, gates))
+            fine = (
+                all(issubclass(cls, Gate) for cls in set(map(type, gates)))
+                and len(placed) == len(gates)
+                and _PLACED.keys().isdisjoint(placed)
+                and set(map(type, inputs)) <= {list, tuple}
+            )
+            if fine:
+                positions = list(map(tuple, map(map, repeat(index.__getitem__), inputs)))
+                last_consumed = map(partial(max, default=-1), positions)
+                kinds = {
+                    (type(gate), getattr(gate, "input_count", None), len(consumed)): gate
+                    for gate, consumed in zip(gates, positions)
+                }
+                fine = all(map(lt, last_consumed, range(start, end))) and all(
+                    arity_error(gate, count) is None for (*_, count), gate in kinds.items()
+                )
+        except (KeyError, TypeError):
+            fine = False
+        if fine:
+            return positions
+        for name in names:
+            del index[name]
+        return self._checked_one_by_one(names, gates, inputs)
+
+    def _checked_one_by_one(
+        self, names: list[str], gates: list[Gate], inputs: list[Sequence[str]]
+    ) -> list[tuple[int, ...]]:
+        """:meth:`_checked_batch` one gate at a time, as if the ones before it
+        had been added."""
+        index = self._index
+        batch: dict[int, str] = {}  # id of each gate checked so far -> its node
+        positions = []
+        try:
+            for position, (name, gate, names_in) in enumerate(
+                zip(names, gates, inputs), len(self._names)
+            ):
+                if id(gate) in batch:
+                    raise GateReuseError(
+                        f"add_gate {name!r}: this {type(gate).__name__} instance already sits "
+                        f"at node {batch[id(gate)]!r}; a gate caches for one node of one "
+                        "graph, so create a new one",
+                        name,
+                        batch[id(gate)],
+                    )
+                positions.append(self._checked_gate(name, gate, names_in))
+                index[name] = position
+                batch[id(gate)] = name
+        except BaseException:
+            for name in names[: len(batch)]:
+                del index[name]
+            raise
+        return positions
+
+    def _checked_gate(self, name: str, gate: Gate, inputs: Sequence[str]) -> tuple[int, ...]:
+        """The positions of ``inputs``, once every check of :meth:`add_gate` passed."""
         # The checks take the fast road for well-formed calls; the messages are
         # worked out only when one fails.
         if type(name) is not str or name in self._index:
@@ -273,10 +452,7 @@ class ComputationalGraph:
             raise GraphTypeError(f"add_gate {name!r}: {exc}", name) from exc
         if problem is not None:
             raise ArityError(f"add_gate {name!r}: {problem}: {list(inputs)}", name)
-        self._append(name, GATE, gate, positions)
-        self._gate_ids.add(id(gate))
-        _PLACED[id(gate)] = self._self_ref
-        return name
+        return positions
 
     def _reused(self, name: str, gate: Gate) -> GateReuseError:
         owner = _PLACED[id(gate)]()
@@ -330,9 +506,13 @@ class ComputationalGraph:
         if name in self._index:
             raise DuplicateNodeError(
                 f"{method}: the graph already has a node {name!r} "
-                f"({self._kinds[self._index[name]]})",
+                f"({self._kind_at(self._index[name])})",
                 name,
             )
+
+    def _kind_at(self, position: int) -> str:
+        """The kind of the node at ``position``, or of a gate that add_gates is adding."""
+        return self._kinds[position] if position < len(self._kinds) else GATE
 
     def _append(self, name: str, kind: str, gate: Gate | None, inputs: tuple[int, ...]) -> None:
         if not self._lock.acquire(blocking=False):
@@ -355,6 +535,11 @@ class ComputationalGraph:
         for consumed in inputs:
             self._sinks.pop(consumed, None)
         self._sinks[position] = None
+        if self._pass != _NO_PASS or self._nx_graph is not None or self._latest_plan is not None:
+            self._changed()
+
+    def _changed(self) -> None:
+        """What a change of structure makes stale: the latest pass, the view, the plan."""
         if self._pass != _NO_PASS:
             self._invalidate("the graph changed since the latest forward pass")
         self._nx_graph = None
