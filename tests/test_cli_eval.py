@@ -251,5 +251,6 @@ def test_a_saved_graph_with_parameters_takes_only_its_inputs(tmp_path: Path) -> 
     refused = run("eval", "neuron.json", "x0=-1", "x1=-2", "w0=1", cwd=tmp_path)
     assert refused.returncode == 2
     assert (
-        refused.stderr == "compgraph eval: w0: not a name in the expression (its names: x0, x1)\n"
+        refused.stderr == "compgraph eval: w0: a parameter of the graph, which holds its value;"
+        " give its inputs only (x0, x1)\n"
     )

@@ -141,9 +141,15 @@ def read_feeds(g: ComputationalGraph, values: list[str]) -> dict[str, Any]:
             raise UsageError(f"{name} is given twice")
         feeds[name] = parse_value(name, text)
     names = [name for name in g if g.kind(name) == "input"]
+    known = ", ".join(names) or "none"
+    parameters = [name for name in feeds if name in g and g.kind(name) == "parameter"]
+    if parameters:
+        raise UsageError(
+            f"{', '.join(parameters)}: a parameter of the graph, which holds its value;"
+            f" give its inputs only ({known})"
+        )
     extra = [name for name in feeds if name not in names]
     if extra:
-        known = ", ".join(names) or "none"
         raise UsageError(f"{', '.join(extra)}: not a name in the expression (its names: {known})")
     missing = [name for name in names if name not in feeds]
     if missing:
