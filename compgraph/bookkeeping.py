@@ -39,7 +39,7 @@ from compgraph.explain import local_gradients, sent_gradients
 if TYPE_CHECKING:
     from compgraph.graph import ComputationalGraph
 
-__all__ = ["MAX_PATHS", "contributions", "count_paths", "paths"]
+__all__ = ["MAX_PATHS", "contributions", "count_paths", "fork_gradients", "paths"]
 
 #: The most paths :func:`paths` lists; more are refused with :class:`TooManyPathsError`.
 MAX_PATHS = 10_000
@@ -86,6 +86,34 @@ def contributions(graph: ComputationalGraph, name: str) -> list[tuple[str, int, 
         sent = sent_gradients(graph, consumer)
         shares += [(consumer, slot, sent[slot]) for slot in slots]
     return shares
+
+
+def fork_gradients(graph: ComputationalGraph) -> dict[str, Any]:
+    """The gradient of each node at a fork (feeding more than one input slot),
+    from the latest backward pass: the sum of its :func:`contributions`.
+
+    Empty before a backward pass; a node the latest (restricted) backward
+    pass gave no gradient is left out.
+
+    Examples
+    --------
+    >>> from compgraph import ComputationalGraph
+    >>> g = ComputationalGraph.from_expression("x * y + x")
+    >>> _ = g.forward(x=3, y=-4)
+    >>> fork_gradients(g)
+    {}
+    >>> _ = g.backward()
+    >>> fork_gradients(g)
+    {'x': -3}
+    """
+    forks = {}
+    for name, consumers in _consumers(graph).items():
+        if sum(map(len, consumers.values())) > 1:
+            try:
+                forks[name] = graph.grad(name)
+            except NoBackwardPassError:
+                continue
+    return forks
 
 
 def count_paths(graph: ComputationalGraph, name: str) -> int:

@@ -10,6 +10,7 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from compgraph.draw import fork_sums
 from compgraph.layout import (
     GRADIENT_COLOR,
     NAME_LIMIT,
@@ -33,7 +34,9 @@ def to_dot(
     """The circuit as Graphviz DOT text, laid out left to right.
 
     Gates are circles labelled with their symbols, inputs and constants plain
-    text; each wire's label holds its value (green) over its gradient (red).
+    text; each wire's label holds its value (green) over its gradient (red),
+    and a node at a fork has its gradient, the sum, as its outside label
+    (``xlabel``, "Σ -3").
     Labels are shown as :func:`compgraph.layout.readable` writes them (control
     characters as escapes, at most 30 characters); the tooltip of a gate, and
     of a node whose label was shortened, holds the node's whole name. Each of
@@ -69,6 +72,7 @@ def to_dot(
     check_drawable(graph, "to_dot")
     lines_of_wires = wires(graph, digits)
     ids = {name: f"n{i}" for i, name in enumerate(graph)}
+    sums = fork_sums(graph, digits)
     lines = [
         "digraph compgraph {",
         "  rankdir=LR;",
@@ -80,6 +84,10 @@ def to_dot(
         attributes = [f"label={_dot_string(readable(label, NAME_LIMIT))}"]
         if is_gate or readable(label, NAME_LIMIT) != readable(label):
             attributes.append(f"tooltip={_dot_string(readable(name))}")
+        if name in sums:
+            attributes.append(
+                f'xlabel=<<font color="{GRADIENT_COLOR}">{html.escape(sums[name])}</font>>'
+            )
         attributes.append("shape=circle" if is_gate else "shape=plaintext")
         lines.append(f"  {ids[name]} [{', '.join(attributes)}];")
     for number, (label, nodes) in enumerate(frames.items()):

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
 
+from compgraph.bookkeeping import fork_gradients
 from compgraph.errors import NodeNotFoundError
 from compgraph.layout import (
     GRADIENT_COLOR,
@@ -41,13 +42,14 @@ from compgraph.layout import (
     readable,
     wires,
 )
+from compgraph.table import format_number
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from compgraph.graph import ComputationalGraph
 
-__all__ = ["FORMATS", "draw"]
+__all__ = ["FORMATS", "draw", "fork_sums"]
 
 #: The image types :func:`draw` writes, by the file's suffix.
 FORMATS = (".svg", ".png", ".pdf")
@@ -66,6 +68,8 @@ _NO_DATES: dict[str, dict[str, Any]] = {
     ".png": {"Software": None},
     ".pdf": {"CreationDate": None, "Producer": None},
 }
+_SUM_STYLE = {"color": GRADIENT_COLOR, "fontsize": 9, "fontweight": "bold", "zorder": 5}
+_SUM_LEGEND = "Σ: at a fork, the node's gradient, the sum of its wires'"
 
 
 def draw(
@@ -76,6 +80,9 @@ def draw(
     blank: Collection[tuple[str, str]] = (),
 ) -> Path:
     """Write the circuit of ``graph`` as an image, its type by the file's suffix.
+
+    At a fork (a node feeding several wires) each wire carries its share of
+    the gradient and the node its sum, ``Σ`` (see :func:`fork_sums`).
 
     Parameters
     ----------
@@ -90,7 +97,7 @@ def draw(
     blank : collection of (node, "value" or "grad"), optional
         Numbers to leave as empty boxes, for a worksheet: a node's value on
         every wire out of it, its gradient under every wire out of it (at a
-        fork, each share). A mapping gives each box a tag to write in it
+        fork, each share, and no sum on the node). A mapping gives each box a tag to write in it
         small (the question's number). The legend says what the boxes ask.
 
     Returns
@@ -145,7 +152,9 @@ def draw(
     bends = {edge: [_point(place) for place in path] for edge, path in paths.items()}
     heights = [y for _, y in points.values()] + [y for path in bends.values() for _, y in path]
     labels = {name: node_label(graph, name) for name in graph}
+    sums = fork_sums(graph, digits, boxes)
     leaves = [len(readable(label, NAME_LIMIT)) for label, is_gate in labels.values() if not is_gate]
+    leaves += [len(text) for name, text in sums.items() if not labels[name][1]]
     left = -0.3 - 0.13 * max(leaves, default=0)
     right = max(x for x, _ in points.values()) + _X_STEP
     bottom, top = min(heights) - 1.0, max(heights) + 0.7
@@ -179,6 +188,12 @@ def draw(
                 _text(axes, x, y + _RADIUS + 0.08, named, ha="center", va="bottom", fontsize=9)
         else:
             _text(axes, x - 0.08, y, shown, ha="right", va="center", fontsize=11, gid=gid)
+    for name, text in sums.items():
+        x, y = points[name]
+        if name in gates:
+            _text(axes, x, y - _RADIUS - 0.06, text, ha="center", va="top", **_SUM_STYLE)
+        else:
+            _text(axes, x - 0.08, y - 0.14, text, ha="right", va="top", **_SUM_STYLE)
     for wire in lines:
         sx, sy = points[wire.source]
         start = (sx + (_RADIUS if wire.source in gates else 0.0), sy)
@@ -198,7 +213,7 @@ def draw(
         axes,
         left + 0.1,
         bottom + 0.15,
-        _legend(lines, boxes),
+        _legend(lines, boxes) + (f"; {_SUM_LEGEND}" if sums else ""),
         fontsize=7,
         color="#666666",
     )
@@ -220,6 +235,28 @@ def draw(
         data = _add_titles(data.decode("utf-8"), titles).encode("utf-8")
     path.write_bytes(data)
     return path
+
+
+def fork_sums(
+    graph: ComputationalGraph, digits: int = 2, blank: Collection[tuple[str, str]] = ()
+) -> dict[str, str]:
+    """What a drawing writes on each node at a fork: ``"Σ"`` and its gradient,
+    the sum of the gradients on its wires; none for a node whose gradient is
+    ``blank`` (a worksheet asks for it).
+
+    Examples
+    --------
+    >>> from compgraph import ComputationalGraph
+    >>> g = ComputationalGraph.from_expression("x * x + x")
+    >>> _ = g.forward(x=3), g.backward()
+    >>> fork_sums(g), fork_sums(g, blank=[("x", "grad")])
+    ({'x': 'Σ 7'}, {})
+    """
+    return {
+        name: "Σ " + readable(format_number(grad, digits), NUMBER_LIMIT)
+        for name, grad in fork_gradients(graph).items()
+        if (name, "grad") not in blank
+    }
 
 
 def _checked_path(path: str | os.PathLike[str]) -> Path:

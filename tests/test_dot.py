@@ -154,3 +154,12 @@ def test_any_names_make_valid_dot(names: list[str], symbol: str | None) -> None:
     assert [tokens[2] for tokens in nodes[: len(names)]] == [
         readable(name, NAME_LIMIT) for name in names
     ]
+
+
+def test_a_fork_has_its_sum_as_the_nodes_outside_label() -> None:
+    g = ComputationalGraph.from_expression("x * y + x")
+    g.forward(x=3, y=-4)
+    assert "xlabel" not in to_dot(g)
+    g.backward()
+    (line,) = [line for line in to_dot(g).splitlines() if "xlabel" in line]
+    assert line == '  n0 [label="x", xlabel=<<font color="#cf222e">Σ -3</font>>, shape=plaintext];'

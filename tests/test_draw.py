@@ -323,3 +323,34 @@ def test_a_gate_named_by_a_statement_shows_its_name(tmp_path: Path) -> None:
     assert ">q<" in svg and ">f<" in svg
     unnamed = ComputationalGraph.from_expression("(x + y) * z").draw(tmp_path / "g.svg")
     assert ">x + y<" not in unnamed.read_text()  # a subexpression's name is not drawn
+
+
+# ------------------------------------------------------------ the sum at a fork
+
+
+def test_a_fork_shows_each_share_on_its_wire_and_the_sum_on_the_node(tmp_path: Path) -> None:
+    g = ComputationalGraph.from_expression("x * y + x")
+    g.forward(x=3, y=-4)
+    g.backward()
+    texts = svg_texts(g.draw(tmp_path / "fork.svg"))
+    assert "-4" in texts and "1" in texts  # x's two shares, one on each wire
+    assert [text for text in texts if text.startswith("Σ")] == ["Σ -3"]  # only x forks
+    assert legend(texts).endswith("Σ: at a fork, the node's gradient, the sum of its wires'")
+
+
+def test_a_gate_at_a_fork_and_x_times_x_get_their_sums(tmp_path: Path) -> None:
+    g = ComputationalGraph.from_expression("q = x * x; f = q * q + q")
+    g.forward(x=2)
+    g.backward()  # f = x^4 + x^2: df/dq = 2q + 1 = 9, df/dx = 4x^3 + 2x = 36
+    sums = sorted(t for t in svg_texts(g.draw(tmp_path / "f.svg")) if t.startswith("Σ"))
+    assert sums == ["Σ 36", "Σ 9"]
+
+
+def test_no_sum_before_a_backward_pass_nor_where_a_worksheet_asks(tmp_path: Path) -> None:
+    g = ComputationalGraph.from_expression("x * y + x")
+    g.forward(x=3, y=-4)
+    assert not [t for t in svg_texts(g.draw(tmp_path / "f.svg")) if "Σ" in t]
+    g.backward()
+    texts = svg_texts(draw(g, tmp_path / "blank.svg", blank=[("x", "grad")]))
+    assert not [text for text in texts if "Σ" in text]
+    assert "Σ" not in legend(texts) and "-3" not in texts

@@ -221,6 +221,21 @@ def test_the_svg_leaves_the_asked_numbers_blank(tmp_path: Path) -> None:
     assert "gradient (red) below each wire" not in svg
 
 
+def test_a_worksheet_asking_for_a_forks_gradient_shows_no_sum(tmp_path: Path) -> None:
+    g = ComputationalGraph.from_expression("x * y + x")
+    full = g.draw(tmp_path / "full.svg").read_text()
+    assert "Σ" not in full  # before a pass
+    g.forward(x=3, y=-4)
+    g.backward()
+    assert "Σ -3" in g.draw(tmp_path / "full.svg").read_text()
+    for blank in ("gradients", ["x"]):
+        for suffix in (".svg", ".html"):
+            sheet = Exercise(g, {"x": 3, "y": -4}, blank).worksheet(tmp_path / f"f{suffix}")
+            assert "Σ" not in sheet.read_text()
+    kept = Exercise(g, {"x": 3, "y": -4}, ["y"]).worksheet(tmp_path / "y.svg").read_text()
+    assert "Σ -3" in kept  # x is not asked: its sum stays
+
+
 def test_a_values_worksheet_shows_no_gradient(tmp_path: Path) -> None:
     svg = f_exercise("values").worksheet(tmp_path / "f.svg").read_text()
     assert not re.findall(r"fill: #cf222e\"[^>]*>([^<]+)</text>", svg)
