@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import copy
 import html
-import json
 import math
 import numbers
 import os
@@ -51,6 +50,7 @@ from compgraph.errors import GraphTypeError, NodeNotFoundError, NonFiniteError
 from compgraph.explain import forward_step, gradient_steps
 from compgraph.graph import GATE, INPUT, ComputationalGraph
 from compgraph.table import format_number
+from compgraph.webpage import document
 from gates.base import full_copy
 
 __all__ = [
@@ -480,30 +480,18 @@ def _page(exercise: Exercise, svg: str) -> str:
         {"tag": q.tag, "answer": q.answer, "hint": q.hint, "shown": format_number(q.answer, 2)}
         for q in questions
     ]
-    script_data = json.dumps({"tolerance": TOLERANCE, "tiny": _TINY, "questions": data})
-    script_data = script_data.replace("<", "\\u003c")  # never a "</script>" inside the script
     title = f"Worksheet: the {asked} of {exercise.graph.output}"
-    return _PAGE.format(
-        title=html.escape(title),
-        svg=svg,
-        rows=rows,
-        data=script_data,
-        asked=asked,
+    body = _BODY.format(title=html.escape(title), svg=svg, rows=rows, asked=asked)
+    return document(
+        title,
+        body,
         style=_STYLE,
+        data={"tolerance": TOLERANCE, "tiny": _TINY, "questions": data},
         script=_SCRIPT,
     )
 
 
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>{style}</style>
-</head>
-<body>
-<main>
+_BODY = """<main>
 <h1>{title}</h1>
 <p>Fill in the {asked}: the boxes on the circuit are numbered as the questions.
 Where a node feeds several gates (a fork), its gradient is the sum of the
@@ -520,12 +508,7 @@ boxes.</figcaption></figure>
 <p id="score" role="status" aria-live="polite"></p>
 </form>
 </div>
-</main>
-<script id="exercise" type="application/json">{data}</script>
-<script>{script}</script>
-</body>
-</html>
-"""
+</main>"""
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #222; }
@@ -550,7 +533,7 @@ button { font: inherit; padding: 0.3rem 0.9rem; }
 # The rule of is_right, in the page.
 _SCRIPT = """
 "use strict";
-const exercise = JSON.parse(document.getElementById("exercise").textContent);
+const exercise = JSON.parse(document.getElementById("compgraph-data").textContent);
 function isRight(answer, truth) {
   return Math.abs(answer - truth) <=
     exercise.tolerance + exercise.tiny * Math.max(1, Math.abs(truth));

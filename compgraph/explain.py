@@ -52,7 +52,15 @@ from gates.base import full_copy
 if TYPE_CHECKING:
     from compgraph.graph import ComputationalGraph
 
-__all__ = ["explain", "forward_step", "gradient_steps", "local_gradients", "sent_gradients"]
+__all__ = [
+    "backward_steps",
+    "explain",
+    "forward_step",
+    "forward_steps",
+    "gradient_steps",
+    "local_gradients",
+    "sent_gradients",
+]
 
 # A negative number gets parentheses right after one of these, or before a power.
 _OPERATORS = "+-*/"
@@ -155,10 +163,7 @@ def explain(graph: ComputationalGraph, digits: int = 2) -> Text:
     """
     fmt = _formatter(digits)
     opening, steps, received = _story(graph, fmt)
-    lines = [opening, ""]
-    for step in steps:
-        lines.append(step.header)
-        lines += [line for _, line in step.sends]
+    lines = [opening, "", *(step.text for step in steps)]
     leaves = [
         _total_line(name, received.get(name, []), graph.grad(name), fmt)
         for name in graph
@@ -215,6 +220,76 @@ def gradient_steps(graph: ComputationalGraph, digits: int = 2) -> dict[str, str]
     return {name: "\n".join(lines) for name, lines in found.items()}
 
 
+def backward_steps(graph: ComputationalGraph, digits: int = 2) -> list[tuple[str, str]]:
+    """The backward pass of :func:`explain` one step at a time: ``(node, text)``,
+    first the output with the opening line, then each gate from the output
+    back with its paragraph (what it receives, and each line sending a gradient).
+
+    Raises
+    ------
+    NoBackwardPassError
+        If no backward pass followed the latest forward pass.
+
+    Examples
+    --------
+    >>> from compgraph import ComputationalGraph
+    >>> g = ComputationalGraph.from_expression("(x + y) * z")
+    >>> _ = g.forward(x=-2, y=5, z=-4), g.backward()
+    >>> for node, text in backward_steps(g)[1:]:
+    ...     print(f"[{node}]", text)
+    [(x + y) * z] * '(x + y) * z' = -12 receives 1 (the output); a multiply gate switches its inputs
+        to 'x + y': local gradient z = -4, times 1, sends -4
+        to 'z': local gradient x + y = 3, times 1, sends 3
+    [x + y] + 'x + y' = 3 receives -4; an add gate distributes it
+        to 'x': local gradient 1, times -4, sends -4
+        to 'y': local gradient 1, times -4, sends -4
+    """
+    opening, steps, _ = _story(graph, _formatter(digits))
+    return [(graph.output, opening), *((step.node, step.text) for step in steps)]
+
+
+def forward_steps(graph: ComputationalGraph, digits: int = 2) -> list[tuple[str | None, str]]:
+    """The forward pass one step at a time: ``(node, text)``, first ``None``
+    with the numbers given (inputs, parameters and constants), then each gate
+    in evaluation order with its :func:`forward_step`.
+
+    Raises
+    ------
+    NoForwardPassError
+        If no forward pass has run since the graph was built or changed.
+
+    Examples
+    --------
+    >>> from compgraph import ComputationalGraph
+    >>> g = ComputationalGraph.from_expression("max(x, 0) * y")
+    >>> _ = g.forward(x=-2, y=5)
+    >>> for node, text in forward_steps(g):
+    ...     print(f"[{node}]", text)
+    [None] Forward pass from the inputs x = -2, y = 5 and the constant 0 = 0.
+    [max(x, 0)] max 'max(x, 0)' = 0, computed by MaxGate from 'x' = -2 and '0' = 0
+    [max(x, 0) * y] * 'max(x, 0) * y' = 0, computed by MulGate from 'max(x, 0)' = 0 and 'y' = 5
+    """
+    fmt = _formatter(digits)
+    given: dict[str, list[str]] = {"input": [], "parameter": [], "constant": []}
+    gates = []
+    for name in graph:
+        if graph.kind(name) != "gate":
+            given[graph.kind(name)].append(f"{name} = {fmt(graph.value(name))}")
+        elif not graph.inputs(name):
+            given["constant"].append(f"{name} = {fmt(graph.value(name))}")
+        else:
+            gates.append(name)
+    groups = [
+        f"the {kind}{'s' if len(found) > 1 else ''} {', '.join(found)}"
+        for kind, found in given.items()
+        if found
+    ]
+    opening = "Forward pass from " + (
+        ", ".join(groups[:-1]) + " and " + groups[-1] if len(groups) > 1 else "".join(groups)
+    )
+    return [(None, opening + "."), *((name, forward_step(graph, name, digits)) for name in gates)]
+
+
 def forward_step(graph: ComputationalGraph, name: str, digits: int = 2) -> str:
     """How the latest forward pass computed gate ``name``'s value, in one line.
 
@@ -242,8 +317,14 @@ class _Step(NamedTuple):
     """One gate's paragraph of :func:`explain`: what it receives, then each line
     sending a gradient, with the input it goes to."""
 
+    node: str
     header: str
     sends: list[tuple[str, str]]
+
+    @property
+    def text(self) -> str:
+        """The paragraph as :func:`explain` writes it."""
+        return "\n".join([self.header, *(line for _, line in self.sends)])
 
 
 def _formatter(digits: int) -> Callable[[Any], str]:
@@ -305,7 +386,7 @@ def _story(
                     f"times {fmt(graph.grad(name))}, sends {fmt(sent)}",
                 )
             )
-        steps.append(_Step(header, sends))
+        steps.append(_Step(name, header, sends))
     return opening, steps, received
 
 

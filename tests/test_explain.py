@@ -11,12 +11,15 @@ import pytest
 import gates
 from compgraph import ComputationalGraph, NoBackwardPassError
 from compgraph.explain import (
+    backward_steps,
     explain,
     forward_step,
+    forward_steps,
     gradient_steps,
     local_gradients,
     sent_gradients,
 )
+from compgraph.lectures import neuron
 from compgraph.table import format_number
 from gates import AddGate, Gate, MulGate
 
@@ -471,3 +474,43 @@ def test_a_gate_at_a_kink_is_told_with_its_convention() -> None:
     g.forward(x=3.0, y=2.0, z=2.0)
     g.backward()
     assert "kink" not in g.explain()
+
+
+# ---------------------------------------------------------------- one step at a time
+
+
+def test_the_backward_steps_are_explains_paragraphs_in_order() -> None:
+    g, feeds = neuron(decomposed=True)
+    g.forward(feeds)
+    g.backward()
+    steps = backward_steps(g)
+    nodes = ["f", "f", "plus1", "exp", "neg", "dot", "sum", "w1*x1", "w0*x0"]
+    assert [node for node, _ in steps] == nodes
+    told = explain(g).split("\n\n")
+    assert steps[0][1] == told[0]
+    assert "\n".join(text for _, text in steps[1:]) == told[1]
+    assert steps[-1][1].splitlines()[1:] == [
+        "    to 'w0': local gradient x0 = -1, times 0.2, sends -0.2",
+        "    to 'x0': local gradient w0 = 2, times 0.2, sends 0.39",
+    ]
+
+
+def test_the_forward_steps_give_the_lectures_numbers_in_order() -> None:
+    g, feeds = neuron()
+    g.forward(feeds)
+    steps = forward_steps(g)
+    assert steps[0] == (
+        None,
+        "Forward pass from the inputs x0 = -1, x1 = -2 "
+        "and the parameters w0 = 2, w1 = -3, w2 = -3.",
+    )
+    assert [node for node, _ in steps[1:]] == ["w0*x0", "w1*x1", "sum", "dot", "f"]
+    assert [text.split(", computed")[0].split(" = ")[-1] for _, text in steps[1:]] == [
+        "-2",
+        "6",
+        "4",
+        "1",
+        "0.73",
+    ]
+    with pytest.raises(NoBackwardPassError):
+        backward_steps(g)
