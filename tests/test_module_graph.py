@@ -51,6 +51,7 @@ LAYERS = {
     "compgraph.dot": 2,
     "compgraph.expression": 2,
     "compgraph.lectures": 2,
+    "compgraph.webpage": 2,  # imports nothing of the project
     "compgraph.exercise": 2,
     "compgraph.files": 2,
     "compgraph.lint": 2,
