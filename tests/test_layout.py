@@ -67,17 +67,17 @@ def test_the_lectures_circuit_has_its_places_and_wires() -> None:
     g = ComputationalGraph.from_expression("(x + y) * z")
     assert arrange(g) == (layout(g), routes(g))
     assert layout(g) == {
-        "x": (0, 1.0),
-        "y": (0, 0.0),
-        "z": (0, -1.0),
-        "x + y": (1, 0.5),
-        "(x + y) * z": (2, 0.0),
+        "x": (0, 0.75),
+        "y": (0, -0.25),
+        "z": (0, -1.25),
+        "x + y": (1, 0.25),
+        "(x + y) * z": (2, -0.5),
     }
     assert routes(g) == {
         ("x", "x + y"): [],
         ("y", "x + y"): [],
         ("x + y", "(x + y) * z"): [],
-        ("z", "(x + y) * z"): [(1, -0.5)],
+        ("z", "(x + y) * z"): [(1, -1.25)],
     }
     g.forward(x=-2, y=5, z=-4)
     assert [(w.value, w.gradient) for w in wires(g)] == [
