@@ -13,9 +13,9 @@ Examples
 >>> g = ComputationalGraph.from_expression("(x + y) * z")
 >>> _ = g.forward(x=-2, y=5, z=-4), g.backward()
 >>> layout(g)  # name: (layer, height)
-{'x': (0, 1.0), 'y': (0, 0.0), 'z': (0, -1.0), 'x + y': (1, 0.5), '(x + y) * z': (2, 0.0)}
+{'x': (0, 0.75), 'y': (0, -0.25), 'z': (0, -1.25), 'x + y': (1, 0.25), '(x + y) * z': (2, -0.5)}
 >>> routes(g)[("z", "(x + y) * z")]  # z's wire skips layer 1, under x + y
-[(1, -0.5)]
+[(1, -1.25)]
 >>> [(w.source, w.target, w.value, w.gradient) for w in wires(g)]
 ... # doctest: +NORMALIZE_WHITESPACE
 [('x', 'x + y', '-2', '-4'), ('y', 'x + y', '5', '-4'), ('x + y', '(x + y) * z', '3', '-4'),
@@ -25,14 +25,14 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable
+from collections.abc import Collection, Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import numpy as np
 
-from compgraph.errors import GraphError, OutputError
+from compgraph.errors import GraphError, NodeNotFoundError, OutputError
 from compgraph.explain import sent_gradients
 from compgraph.table import format_number
 
@@ -48,6 +48,7 @@ __all__ = [
     "arrange",
     "check_drawable",
     "layout",
+    "neighbourhood",
     "node_label",
     "readable",
     "routes",
@@ -271,39 +272,49 @@ def node_label(graph: ComputationalGraph, name: str) -> tuple[str, bool]:
     return label, bool(graph.inputs(name))  # a constant is drawn as a leaf
 
 
-def layout(graph: ComputationalGraph) -> Places:
+def layout(graph: ComputationalGraph, nodes: Collection[str] | None = None) -> Places:
     """Each node's place: its layer (0 on the left) and its height in the layer.
 
-    The layers are networkx's topological generations of ``graph.graph``, except
-    that a constant (a gate without inputs) sits just before its first
-    consumer. A wire that skips layers passes through a place of its own in
-    each (see :func:`routes`). Within a layer, nodes are ordered by the mean
-    height of their neighbours (a few sweeps each way), to keep wires from
-    crossing.
+    The layers are networkx's topological generations of ``graph.graph``
+    (every wire goes from a lower layer to a higher one), except that a
+    parameter or a constant (a gate without inputs) sits just before its first
+    consumer, beside the gate that uses it; inputs stay in layer 0, in the
+    order they were added. A wire that skips layers passes through a place of
+    its own in each (see :func:`routes`). Within each layer the nodes are
+    ordered to keep wires from crossing (barycenter sweeps, then swaps of
+    neighbours, keeping the order with the fewest crossings), then given
+    heights at least 1 apart, each as near as that allows to the mean height
+    of its neighbours, so that chains run straight.
+
+    With ``nodes``, the part of the graph those nodes make: each node feeding
+    one of them from outside is placed too, as a leaf beside its consumer
+    (see :func:`part`).
     """
-    return arrange(graph)[0]
+    return arrange(graph, nodes)[0]
 
 
-def routes(graph: ComputationalGraph) -> Routes:
+def routes(graph: ComputationalGraph, nodes: Collection[str] | None = None) -> Routes:
     """The places a wire passes through on its way across the layers it skips,
     for each pair of nodes (``[]`` between neighbouring layers)."""
-    return arrange(graph)[1]
+    return arrange(graph, nodes)[1]
 
 
-def arrange(graph: ComputationalGraph) -> tuple[Places, Routes]:
+def arrange(
+    graph: ComputationalGraph, nodes: Collection[str] | None = None
+) -> tuple[Places, Routes]:
     """:func:`layout` and :func:`routes` together, from one arrangement."""
-    structure = graph.graph
+    structure, beside = _structure(graph, nodes)
     layer: dict[Hashable, int] = {}
     for depth, generation in enumerate(nx.topological_generations(structure)):
         for name in generation:
             layer[name] = depth
-    for name in graph:
-        if graph.kind(name) == "gate" and not graph.inputs(name) and structure.out_degree(name):
+    for name in structure:  # in evaluation order: a constant may feed a constant's consumer
+        if name in beside and structure.out_degree(name):
             layer[name] = min(layer[after] for after in structure.successors(name)) - 1
 
     # Long wires pass through one waypoint per layer they cross.
     chained = nx.DiGraph()
-    chained.add_nodes_from(graph)
+    chained.add_nodes_from(structure)
     waypoints: dict[tuple[str, str], list[Hashable]] = {}
     for source, target in structure.edges:
         points: list[Hashable] = []
@@ -312,29 +323,13 @@ def arrange(graph: ComputationalGraph) -> tuple[Places, Routes]:
             layer[points[-1]] = depth
         nx.add_path(chained, [source, *points, target])
         waypoints[source, target] = points
-    order = {node: i for i, node in enumerate(chained)}
-    layers: dict[int, list[Hashable]] = {}
+    layers: list[list[Hashable]] = [[] for _ in range(max(layer.values()) + 1)]
     for node in chained:
-        layers.setdefault(layer[node], []).append(node)
-
-    height: dict[Hashable, float] = {}
-
-    def place(nodes: list[Hashable]) -> None:
-        for i, node in enumerate(nodes):
-            height[node] = (len(nodes) - 1) / 2 - i
-
-    for nodes in layers.values():
-        place(nodes)
-    depths = sorted(layers)
-    for sweep, downstream in ((depths[1:], False), (depths[-2::-1], True), (depths[1:], False)):
-        for depth in sweep:
-            keys = {
-                node: (-_mean_height(chained, node, height, downstream), order[node])
-                for node in layers[depth]
-            }
-            layers[depth].sort(key=keys.__getitem__)
-            place(layers[depth])
-    places = {name: (layer[name], height[name]) for name in graph}
+        layers[layer[node]].append(node)
+    fixed = [name for name in layers[0] if name not in beside]  # the inputs, in order
+    layers = _fewest_crossings(chained, layers, fixed, beside)
+    height = _heights(chained, layers)
+    places = {name: (layer[name], height[name]) for name in structure}
     paths = {
         edge: [(layer[point], height[point]) for point in points]
         for edge, points in waypoints.items()
@@ -342,10 +337,223 @@ def arrange(graph: ComputationalGraph) -> tuple[Places, Routes]:
     return places, paths
 
 
-def _mean_height(
-    structure: Any, node: Hashable, height: dict[Hashable, float], downstream: bool
-) -> float:
-    """The mean height of a node's neighbours on one side (the other if it has none there)."""
-    before, after = list(structure.predecessors(node)), list(structure.successors(node))
-    near = (after or before) if downstream else (before or after)
-    return sum(height[n] for n in near) / len(near) if near else height[node]
+def neighbourhood(graph: ComputationalGraph, around: str, depth: int = 1) -> list[str]:
+    """The nodes at most ``depth`` wires away from ``around`` (either way along
+    them), ``around`` included, in evaluation order: a part to draw.
+
+    Raises
+    ------
+    NodeNotFoundError
+        If ``around`` is not a node.
+    ValueError
+        If ``depth`` is not a whole number from 0 up.
+
+    Examples
+    --------
+    >>> from compgraph import ComputationalGraph
+    >>> g = ComputationalGraph.from_expression("q = x + y; f = q * z")
+    >>> neighbourhood(g, "q"), neighbourhood(g, "x", 2)
+    (['x', 'y', 'q', 'f'], ['x', 'y', 'q', 'f'])
+    >>> neighbourhood(g, "z", 0)
+    ['z']
+    """
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
+        raise ValueError(f"depth must be a whole number from 0 up, not {depth!r}")
+    if around not in graph:
+        raise NodeNotFoundError(f"around: {around!r} is not a node of the graph", around)
+    near = nx.single_source_shortest_path_length(
+        graph.graph.to_undirected(as_view=True), around, depth
+    )
+    return [name for name in graph if name in near]
+
+
+def _structure(
+    graph: ComputationalGraph, nodes: Collection[str] | None
+) -> tuple[nx.DiGraph, set[str]]:
+    """The wiring to lay out (the whole graph's, or a part's with the nodes that
+    feed it from outside), and the leaves placed beside their consumers:
+    parameters, constants and the part's feeders."""
+    structure = graph.graph
+    beside = {
+        name
+        for name in graph
+        if graph.kind(name) == "parameter"
+        or (graph.kind(name) == "gate" and not graph.inputs(name))
+    }
+    if nodes is None:
+        return structure, beside
+    chosen = _part(graph, nodes)
+    feeders = {source for name in chosen for source in graph.inputs(name) if source not in chosen}
+    kept = [name for name in graph if name in chosen or name in feeders]
+    part = nx.DiGraph()
+    part.add_nodes_from(kept)
+    part.add_edges_from((source, target) for source, target in structure.edges if target in chosen)
+    return part, (beside & chosen) | feeders
+
+
+def _part(graph: ComputationalGraph, nodes: Collection[str]) -> set[str]:
+    """``nodes`` checked: some, and every one a node of ``graph``."""
+    if isinstance(nodes, str):
+        raise TypeError(f"nodes must be a collection of node names, not the string {nodes!r}")
+    chosen = set(nodes)
+    if not chosen:
+        raise ValueError("nodes is empty; name the nodes to draw")
+    unknown = sorted(chosen - set(graph), key=repr)
+    if unknown:
+        names = ", ".join(map(repr, unknown))
+        raise NodeNotFoundError(f"nodes names {names}, not in the graph", *unknown)
+    return chosen
+
+
+# Rounds of barycenter sweeps (alternating rightwards and leftwards) and of
+# height sweeps; more change little on the circuits drawn.
+_ORDER_SWEEPS = 12
+_HEIGHT_SWEEPS = 7  # odd: the last one rightwards, each gate level with its inputs
+
+
+def _fewest_crossings(
+    chained: nx.DiGraph,
+    layers: list[list[Hashable]],
+    fixed: list[Hashable],
+    followers: Collection[Hashable],
+) -> list[list[Hashable]]:
+    """``layers`` each reordered to make few crossings between neighbouring
+    layers, ``fixed`` (in layer 0) keeping its order."""
+    position: dict[Hashable, int] = {}
+    keep = set(fixed)
+
+    def number(nodes: list[Hashable]) -> None:
+        position.update((node, i) for i, node in enumerate(nodes))
+
+    def total() -> int:
+        return sum(_crossings(chained, layers[depth], position) for depth in range(len(layers) - 1))
+
+    for nodes in layers:
+        number(nodes)
+    best, fewest = [list(nodes) for nodes in layers], total()
+    for sweep in range(_ORDER_SWEEPS):
+        if fewest == 0:
+            break
+        rightwards = sweep % 2 == 0
+        for depth in range(1, len(layers)) if rightwards else range(len(layers) - 2, -1, -1):
+            side = chained.predecessors if rightwards else chained.successors
+            keys = {}
+            for node in layers[depth]:
+                if rightwards and node in followers:
+                    continue
+                near = [position[n] for n in side(node) if n not in followers] or [
+                    position[n] for n in side(node)
+                ]
+                keys[node] = sum(near) / len(near) if near else position[node]
+            ties, derived = {}, set()
+            for node in layers[depth]:
+                after = [position[n] for n in chained.successors(node)]
+                ties[node] = (sum(after) / len(after) if after else 0.0, position[node])
+                if node not in keys:  # a follower goes where its consumers' other inputs go
+                    derived.add(node)
+                    others = [
+                        keys[n]
+                        for consumer in chained.successors(node)
+                        for n in chained.predecessors(consumer)
+                        if n in keys
+                    ]
+                    keys[node] = sum(others) / len(others) if others else position[node]
+            # a follower goes below the inputs its consumers share with it
+            layers[depth].sort(key=lambda node: (keys[node], node in derived, ties[node]))
+            if depth == 0 and fixed:
+                slots = [i for i, node in enumerate(layers[0]) if node in keep]
+                for i, node in zip(slots, fixed):
+                    layers[0][i] = node
+            number(layers[depth])
+        count = total()
+        if count < fewest:
+            best, fewest = [list(nodes) for nodes in layers], count
+    layers = best
+    for nodes in layers:
+        number(nodes)
+    # Then swap neighbours in a layer while that removes crossings.
+    improved = True
+    while improved:
+        improved = False
+        for nodes in layers:
+            for i in range(len(nodes) - 1):
+                upper, lower = nodes[i], nodes[i + 1]
+                if upper in keep and lower in keep:
+                    continue
+                if _pair_crossings(chained, lower, upper, position) < _pair_crossings(
+                    chained, upper, lower, position
+                ):
+                    nodes[i], nodes[i + 1] = lower, upper
+                    position[lower], position[upper] = i, i + 1
+                    improved = True
+    return layers
+
+
+def _crossings(chained: nx.DiGraph, nodes: list[Hashable], position: dict[Hashable, int]) -> int:
+    """How many pairs of wires from ``nodes`` (one layer) to the next layer cross."""
+    ends = sorted(
+        (position[node], position[after]) for node in nodes for after in chained.successors(node)
+    )
+    # Count the pairs whose ends are in the other order, with a Fenwick tree.
+    size = 1 + max((end for _, end in ends), default=0)
+    tree = [0] * (size + 1)
+    count = 0
+    for seen, (_, end) in enumerate(ends):
+        i = end + 1
+        below = 0  # how many of the wires seen end at or above this one
+        while i > 0:
+            below += tree[i]
+            i -= i & -i
+        count += seen - below
+        i = end + 1
+        while i <= size:
+            tree[i] += 1
+            i += i & -i
+    return count
+
+
+def _pair_crossings(
+    chained: nx.DiGraph, upper: Hashable, lower: Hashable, position: dict[Hashable, int]
+) -> int:
+    """How many wires of ``upper`` cross those of ``lower``, with ``upper`` just above."""
+    count = 0
+    for side in (chained.predecessors, chained.successors):
+        ends = [position[n] for n in side(lower)]
+        for mine in side(upper):
+            count += sum(position[mine] > end for end in ends)
+    return count
+
+
+def _heights(chained: nx.DiGraph, layers: list[list[Hashable]]) -> dict[Hashable, float]:
+    """Each node's height: in its layer's order, at least 1 apart, each as near
+    as that allows to the mean height of its neighbours (a few sweeps each way)."""
+    height: dict[Hashable, float] = {}
+    for nodes in layers:
+        height.update((node, (len(nodes) - 1) / 2 - i) for i, node in enumerate(nodes))
+    for sweep in range(_HEIGHT_SWEEPS):
+        rightwards = sweep % 2 == 0
+        for nodes in layers[1:] if rightwards else layers[-2::-1]:
+            wanted = []
+            for node in nodes:
+                before, after = list(chained.predecessors(node)), list(chained.successors(node))
+                near = [height[n] for n in ((before or after) if rightwards else (after or before))]
+                wanted.append(sum(near) / len(near) if near else height[node])
+            height.update(zip(nodes, _spread(wanted)))
+    return {node: round(value, 3) + 0.0 for node, value in height.items()}
+
+
+def _spread(wanted: list[float]) -> list[float]:
+    """Heights nearest to ``wanted`` (least squares) going down by at least 1 each.
+
+    Shifted by their index, the heights must not increase: the pool-adjacent-
+    violators algorithm finds them.
+    """
+    blocks: list[list[float]] = []  # [mean, count]
+    for i, value in enumerate(wanted):
+        blocks.append([value + i, 1])
+        while len(blocks) > 1 and blocks[-2][0] < blocks[-1][0]:
+            mean, count = blocks.pop()
+            blocks[-1][0] = (blocks[-1][0] * blocks[-1][1] + mean * count) / (blocks[-1][1] + count)
+            blocks[-1][1] += count
+    shifted = [mean for mean, count in blocks for _ in range(int(count))]
+    return [value - i for i, value in enumerate(shifted)]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from compgraph import ComputationalGraph
 from compgraph.errors import OutputError
@@ -19,7 +22,8 @@ from compgraph.layout import (
     routes,
     wires,
 )
-from gates import Gate
+from compgraph.nn import mlp
+from gates import Gate, MulGate
 
 
 class Untitled(Gate):
@@ -67,17 +71,17 @@ def test_the_lectures_circuit_has_its_places_and_wires() -> None:
     g = ComputationalGraph.from_expression("(x + y) * z")
     assert arrange(g) == (layout(g), routes(g))
     assert layout(g) == {
-        "x": (0, 1.0),
-        "y": (0, 0.0),
-        "z": (0, -1.0),
-        "x + y": (1, 0.5),
-        "(x + y) * z": (2, 0.0),
+        "x": (0, 0.75),
+        "y": (0, -0.25),
+        "z": (0, -1.25),
+        "x + y": (1, 0.25),
+        "(x + y) * z": (2, -0.5),
     }
     assert routes(g) == {
         ("x", "x + y"): [],
         ("y", "x + y"): [],
         ("x + y", "(x + y) * z"): [],
-        ("z", "(x + y) * z"): [(1, -0.5)],
+        ("z", "(x + y) * z"): [(1, -1.25)],
     }
     g.forward(x=-2, y=5, z=-4)
     assert [(w.value, w.gradient) for w in wires(g)] == [
@@ -200,3 +204,69 @@ def test_an_empty_graph_or_several_outputs_are_refused() -> None:
     g.add_input("y")
     with pytest.raises(OutputError, match=r"the graph has 2 outputs"):
         check_drawable(g, "to_dot")
+
+
+def _crossings(graph: ComputationalGraph) -> int:
+    """Pairs of wire stretches between the same two layers that cross."""
+    places, paths = layout(graph), routes(graph)
+    stretches: dict[int, list[tuple[float, float]]] = {}
+    for (source, target), points in paths.items():
+        chain = [places[source], *points, places[target]]
+        for (layer, start), (_, end) in itertools.pairwise(chain):
+            stretches.setdefault(layer, []).append((start, end))
+    return sum(
+        (a[0] - b[0]) * (a[1] - b[1]) < 0
+        for pieces in stretches.values()
+        for i, a in enumerate(pieces)
+        for b in pieces[i + 1 :]
+    )
+
+
+@pytest.mark.parametrize(("sizes", "bound"), [([2, 4, 1], 20), ([2, 8, 8, 1], 1300)])
+def test_mlp_drawings_cross_few_wires(sizes: list[int], bound: int) -> None:
+    # the layout before parameters went beside their gates: 40 and 2325 crossings
+    g = ComputationalGraph()
+    mlp(g, sizes, flavour="scalar", activation="tanh")
+    assert _crossings(g) <= bound
+
+
+def test_inputs_keep_their_order_and_parameters_sit_beside_their_gate() -> None:
+    g = ComputationalGraph()
+    net = mlp(g, [2, 4, 1], flavour="scalar", activation="tanh")
+    places = layout(g)
+    inputs = [places[name] for name in net.inputs]
+    assert all(layer == 0 for layer, _ in inputs)
+    assert [h for _, h in inputs] == sorted((h for _, h in inputs), reverse=True)
+    for name in g.parameters():
+        (consumer,) = g.graph.successors(name)
+        assert places[consumer][0] - places[name][0] == 1
+        assert abs(places[consumer][1] - places[name][1]) <= 2
+
+
+def test_the_lectures_inputs_stay_left_in_order() -> None:
+    g = ComputationalGraph.from_expression("(x + sigmoid(y)) / (sigmoid(x) + (x + y) ** 2)")
+    places = layout(g)
+    assert places["x"][0] == places["y"][0] == 0 and places["x"][1] > places["y"][1]
+
+
+@given(
+    st.integers(1, 6),
+    st.lists(st.tuples(st.integers(0, 100), st.integers(0, 100)), min_size=1, max_size=25),
+)
+@settings(max_examples=60, deadline=None)
+def test_random_graphs_go_left_to_right_with_places_apart(
+    width: int, picks: list[tuple[int, int]]
+) -> None:
+    g = ComputationalGraph()
+    nodes = [g.add_input(f"x{i}") for i in range(width)]
+    for k, (a, b) in enumerate(picks):
+        nodes.append(g.add_gate(f"g{k}", MulGate(), [nodes[a % len(nodes)], nodes[b % len(nodes)]]))
+    places, paths = layout(g), routes(g)
+    for source, target in g.graph.edges:
+        assert places[source][0] < places[target][0]
+        chain = [places[source], *paths[source, target], places[target]]
+        assert [layer for layer, _ in chain] == list(
+            range(places[source][0], places[target][0] + 1)
+        )
+    spots = list(places.values()) + [p for points in paths.values() for p in points]
+    assert len(set(spots)) == len(spots)
