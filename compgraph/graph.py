@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from compgraph import schedule
+from compgraph import kernel, schedule
 from compgraph._shapes import SCALAR_TYPES
 from compgraph._values import (
     checked_value,
@@ -69,6 +69,9 @@ _NO_PASS, _FORWARD_DONE, _BACKWARD_DONE = 0, 1, 2
 # The graph of every gate placed in a graph still alive, by the gate's id: a gate
 # caches for one node of one graph. A graph's gates leave it when it is collected.
 _PLACED: dict[int, weakref.ref[ComputationalGraph]] = {}
+
+
+kernel.keep_caches(_PLACED)  # a built-in gate run by the kernel reads its cache from there
 
 
 def _release(gate_ids: set[int]) -> None:
@@ -133,6 +136,7 @@ class ComputationalGraph:
         self._pass = _NO_PASS
         self._why_no_pass = "no forward pass has run"
         self._nx_graph: nx.DiGraph | None = None
+        self._kernel: kernel.Program | None = None  # the schedule as the compiled kernel reads it
 
     # ------------------------------------------------------------------ building
 
@@ -334,7 +338,7 @@ class ComputationalGraph:
             self._kinds += [GATE] * len(names)
             self._gates += gates
             self._inputs_of += positions
-            self._values += [None] * len(names)
+            self._values = [*self._values.copy(), *[None] * len(names)]
             consumed = set(chain.from_iterable(positions))
             sinks = [position for position in self._sinks if position not in consumed]
             sinks += [
@@ -531,6 +535,8 @@ class ComputationalGraph:
         self._kinds.append(kind)
         self._gates.append(gate)
         self._inputs_of.append(inputs)
+        if type(self._values) is not list:  # the kernel's values of a pass
+            self._values = self._values.copy()
         self._values.append(None)
         for consumed in inputs:
             self._sinks.pop(consumed, None)
@@ -608,6 +614,7 @@ class ComputationalGraph:
         if not self._lock.acquire(blocking=False):
             self._wait_for_lock("change the graph")
         try:
+            kernel.settle(gate for _, _, gate, _ in nodes)  # before they leave their graphs
             for gate_id in self._gate_ids:
                 if _PLACED.get(gate_id) is self._self_ref:
                     del _PLACED[gate_id]
@@ -692,17 +699,21 @@ class ComputationalGraph:
                 self._compiled = len(self._names)
             # Gates cache as they go: until every one has run, no pass is usable.
             self._invalidate("the latest forward pass did not finish")
-            try:
-                schedule.forward(self._steps, values)
-            except schedule.StepError as failed:
-                self._check_outputs(values, failed.position)  # a gate before it may be to blame
-                raise self._gate_failed(failed) from failed.error
-            numbers = SCALAR_TYPES.issuperset(map(type, values))
-            if not numbers:
-                self._check_outputs(values, len(values))
-                read_only(values)  # the gates' outputs, which some of them cache
-            if self.check_finite:
-                self._check_finite_values(values)
+            computed = kernel.forward(self, values)  # None: the pass is the Python engine's
+            if computed is not None:
+                values, numbers = computed, True
+            else:
+                try:
+                    schedule.forward(self._steps, values)
+                except schedule.StepError as failed:
+                    self._check_outputs(values, failed.position)  # one before may be to blame
+                    raise self._gate_failed(failed) from failed.error
+                numbers = SCALAR_TYPES.issuperset(map(type, values))
+                if not numbers:
+                    self._check_outputs(values, len(values))
+                    read_only(values)  # the gates' outputs, which some of them cache
+                if self.check_finite:
+                    self._check_finite_values(values)
             self._values = values
             self._numbers = numbers
             self._pass = _FORWARD_DONE
@@ -711,7 +722,7 @@ class ComputationalGraph:
         finally:
             self._leave()
 
-    def backward(self, dout: Any = None, *, wrt: Sequence[str] | None = None) -> dict[str, Any]:
+    def backward(self, dout: Any = None, *, wrt: Sequence[str] | None = None) -> Mapping[str, Any]:
         """Propagate the output's gradient back to every node, in reverse topological order.
 
         Parameters
@@ -728,11 +739,12 @@ class ComputationalGraph:
 
         Returns
         -------
-        dict
+        dict or mapping
             Node name -> gradient of the output with respect to that node, for
             every input, parameter and gate (only the ``wrt`` nodes if given).
             Gradients reaching a node along several edges are summed; each has
-            the shape of its node's value.
+            the shape of its node's value. After a pass in the compiled kernel
+            (:mod:`compgraph.kernel`), a read-only mapping equal to that dict.
 
         Raises
         ------
@@ -769,7 +781,7 @@ class ComputationalGraph:
         finally:
             self._leave()
 
-    def _backward(self, dout: Any, wrt: Sequence[str] | None) -> dict[str, Any]:
+    def _backward(self, dout: Any, wrt: Sequence[str] | None) -> Mapping[str, Any]:
         if self._pass == _NO_PASS:
             raise NoForwardPassError(f"backward: {self._why_no_pass}")
         if self._pass_thread != threading.get_ident():
@@ -781,10 +793,15 @@ class ComputationalGraph:
         output = self._output("backward")
         dout = initial_gradient(dout, values[output], self._names[output])
         wanted = None if wrt is None else self._wanted_positions(wrt)
+        self._invalidate("the latest backward pass did not finish")
+        if wanted is None:
+            computed = kernel.backward(self, values, output, dout)  # None: the Python engine's
+            if computed is not None:
+                self._grads, self._computed, self._pass = computed, None, _BACKWARD_DONE
+                return kernel.Gradients(self._names, self._index, computed)
         plan = self._plan(wanted)
         grads: list[Any] = [0] * (len(values) + 1)  # and the scratch of a plan's steps
         grads[output] = dout
-        self._invalidate("the latest backward pass did not finish")
         steps = schedule.finite_checked(plan.steps, values) if self.check_finite else plan.steps
         for gate, mask in plan.partial:
             gate.needs_input_grad = mask  # for this pass only

@@ -9,7 +9,7 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["Gate", "arity", "arity_error", "full_copy"]
+__all__ = ["Gate", "arity", "arity_error", "full_copy", "keep_caches_elsewhere"]
 
 G = TypeVar("G", bound="Gate")
 
@@ -94,6 +94,26 @@ class Gate:
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
+    def __getattr__(self, name: str) -> Any:
+        """An attribute not found: a cache kept elsewhere (see
+        :func:`keep_caches_elsewhere`) once put back, else the usual error."""
+        keeper = _KEEPERS.get(type(self))
+        if keeper is not None and not name.startswith("__"):
+            keeper(self)
+            held = self.__dict__
+            if name in held:
+                return held[name]
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
+        )
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """Copies and pickles take the cache kept elsewhere too."""
+        keeper = _KEEPERS.get(type(self))
+        if keeper is not None:
+            keeper(self)
+        return super().__reduce_ex__(protocol)
+
     def local_gradient_formula(self, slot: int) -> str | None:
         """The formula of input ``slot``'s local gradient, as a template; ``None``: no formula.
 
@@ -172,6 +192,22 @@ class Gate:
         True
         """
         return None
+
+
+_KEEPERS: dict[type, Callable[[Gate], None]] = {}
+
+
+def keep_caches_elsewhere(types: Sequence[type], keeper: Callable[[Gate], None]) -> None:
+    """Let ``keeper(gate)`` put back a gate's cache when it is asked for and
+    missing, for gates of exactly these ``types``.
+
+    What an engine that keeps the caches of some gates elsewhere (compgraph's
+    compiled kernel, in its arrays) registers: the gates then read as if
+    their ``forward`` had cached as usual. ``keeper`` sets the attributes in
+    the gate's ``__dict__`` (nothing, if it keeps nothing for that gate).
+    """
+    for cls in types:
+        _KEEPERS[cls] = keeper
 
 
 _ARITY: dict[type, tuple[int, int | None]] = {}

@@ -18,7 +18,7 @@ from compgraph import (
     GraphTypeError,
     NodeNotFoundError,
 )
-from gates import AddGate, ExpGate, Gate, MulGate, SigmoidGate
+from gates import AddGate, ExpGate, MulGate, SigmoidGate
 
 
 def leaves() -> ComputationalGraph:
@@ -58,29 +58,28 @@ def test_a_graph_built_in_two_batches_keeps_its_outputs_in_order():
     assert g.output == "c"
 
 
-bad_batches = [
-    ("a name twice", ["q", "q"], [AddGate(), AddGate()], [["x", "y"], ["x", "z"]]),
-    ("an existing name", ["q", "x"], [AddGate(), AddGate()], [["x", "y"], ["x", "z"]]),
-    ("a name not a string", ["q", 3], [AddGate(), AddGate()], [["x", "y"], ["x", "z"]]),
-    ("a later node", ["q", "r"], [AddGate(), AddGate()], [["x", "r"], ["x", "z"]]),
-    ("itself", ["q", "r"], [AddGate(), AddGate()], [["x", "y"], ["r", "z"]]),
-    ("an unknown input", ["q", "r"], [AddGate(), AddGate()], [["x", "y"], ["w", "z"]]),
-    ("a wrong arity", ["q", "r"], [AddGate(), ExpGate()], [["x", "y"], ["q", "z"]]),
-    ("inputs as a string", ["q", "r"], [AddGate(), ExpGate()], [["x", "y"], "q"]),
-    ("not a gate", ["q", "r"], [AddGate(), "exp"], [["x", "y"], ["q"]]),
-    ("a class", ["q", "r"], [AddGate(), ExpGate], [["x", "y"], ["q"]]),
+bad_batches = [  # gate classes (a fresh instance for each graph) or what stands for a gate
+    ("a name twice", ["q", "q"], [AddGate, AddGate], [["x", "y"], ["x", "z"]]),
+    ("an existing name", ["q", "x"], [AddGate, AddGate], [["x", "y"], ["x", "z"]]),
+    ("a name not a string", ["q", 3], [AddGate, AddGate], [["x", "y"], ["x", "z"]]),
+    ("a later node", ["q", "r"], [AddGate, AddGate], [["x", "r"], ["x", "z"]]),
+    ("itself", ["q", "r"], [AddGate, AddGate], [["x", "y"], ["r", "z"]]),
+    ("an unknown input", ["q", "r"], [AddGate, AddGate], [["x", "y"], ["w", "z"]]),
+    ("a wrong arity", ["q", "r"], [AddGate, ExpGate], [["x", "y"], ["q", "z"]]),
+    ("inputs as a string", ["q", "r"], [AddGate, ExpGate], [["x", "y"], "q"]),
+    ("not a gate", ["q", "r"], [AddGate, lambda: "exp"], [["x", "y"], ["q"]]),
+    ("a class", ["q", "r"], [AddGate, lambda: ExpGate], [["x", "y"], ["q"]]),
 ]
 
 
-@pytest.mark.parametrize(("fault", "names", "gates", "inputs"), bad_batches)
-def test_a_refused_batch_gives_add_gates_error_and_changes_nothing(fault, names, gates, inputs):
+@pytest.mark.parametrize(("fault", "names", "makers", "inputs"), bad_batches)
+def test_a_refused_batch_gives_add_gates_error_and_changes_nothing(fault, names, makers, inputs):
     expected = leaves()
     with pytest.raises(GraphError) as by_add_gate:
-        for name, gate, names_in in zip(names, gates, inputs):
-            expected.add_gate(name, gate, names_in)
+        for name, make, names_in in zip(names, makers, inputs):
+            expected.add_gate(name, make(), names_in)
     g = leaves()
-    fresh = [type(gate)() if isinstance(gate, Gate) else gate for gate in gates]
-    error = error_of(lambda: g.add_gates(names, fresh, inputs))
+    error = error_of(lambda: g.add_gates(names, [make() for make in makers], inputs))
     assert type(error) is type(by_add_gate.value)
     assert str(error) == str(by_add_gate.value)
     assert list(g) == ["x", "y", "z"] and g.input_names() == ["x", "y", "z"]

@@ -33,6 +33,7 @@ LAYERS = {
     "compgraph._shapes": 1,
     "compgraph._values": 1,
     "compgraph.schedule": 1,
+    "compgraph.kernel": 1,
     "compgraph.graph": 1,
     "compgraph.composite": 1,
     "compgraph.nxgraph": 1,

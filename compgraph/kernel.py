@@ -1,0 +1,366 @@
+"""The compiled kernel under the Python engine: passes over Python floats in C.
+
+The Python loops of :mod:`compgraph.schedule` are the reference, and the one a
+reader learns from. Where the C extension ``compgraph._kernel`` is built, a
+pass whose feeds and parameters are all Python floats runs there instead: the
+graph is described to it as arrays over node positions (an opcode per node,
+its inputs' positions), values and gradients are float64 arrays, and
+
+- a built-in gate of exactly a built-in type (add, subtract, multiply, divide,
+  max, exp, sigmoid, tanh, ReLU, 1/x, the gates of a constant) is an opcode,
+  computed with the same operations as its ``forward`` and ``backward`` on
+  floats, so with the same bits;
+- any other gate (a user's, a subclass, a built-in one whose methods were
+  replaced) is called in place, through its ``forward`` and ``backward``, with
+  Python floats.
+
+Anything unusual falls back to the Python engine, which then runs the whole
+pass and gives its results, errors and messages: a feed, parameter or
+``dout`` that is not a float (an ``int`` keeps giving ``int`` results), an
+array, a non-finite value or gradient, a gate's forward that returns
+something else than a float or a backward that returns something else than a
+list or tuple of floats (or ints a double holds), or any exception in a gate
+(the gate is then run again by the Python engine, which reports it).
+``backward(wrt=...)`` and graphs with ``check_finite`` run in Python too.
+
+After a compiled pass everything reads as after a Python one: ``value`` and
+``grad`` read the arrays, ``backward`` returns a read-only mapping over them
+(equal to the dict the Python engine returns), and the built-in gates' cached
+attributes (``g.gate("f").x``, ``.z``, ``.x_wins``, ...) are read from the
+arrays when first asked for (:func:`gates.base.keep_caches_elsewhere`).
+
+Set the environment variable ``COMPGRAPH_NO_KERNEL`` (to anything but empty)
+before importing compgraph, or call ``use_kernel(False)``, to run every pass
+in Python.
+
+Examples
+--------
+>>> from compgraph import ComputationalGraph
+>>> from compgraph.kernel import use_kernel
+>>> g = ComputationalGraph.from_expression("(x + y) * z")
+>>> g.forward(x=-2.0, y=5.0, z=-4.0), g.gate("(x + y) * z").x
+(-12.0, 3.0)
+>>> sorted(g.backward().items())
+[('(x + y) * z', 1), ('x', -4.0), ('x + y', -4.0), ('y', -4.0), ('z', 3.0)]
+>>> previous = use_kernel(False)         # the same numbers from the Python engine
+>>> g.forward(x=-2.0, y=5.0, z=-4.0), sorted(g.backward().items())[1]
+(-12.0, ('x', -4.0))
+>>> _ = use_kernel(previous)
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import weakref
+from array import array
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from gates import (
+    AddConstantGate,
+    AddGate,
+    ConstantGate,
+    DivGate,
+    ExpGate,
+    MaxGate,
+    MulConstantGate,
+    MulGate,
+    ReciprocalGate,
+    ReLUGate,
+    SigmoidGate,
+    SubGate,
+    TanhGate,
+)
+from gates.base import Gate, keep_caches_elsewhere
+
+if TYPE_CHECKING:
+    from compgraph.graph import ComputationalGraph
+
+__all__ = ["AVAILABLE", "Gradients", "Program", "in_use", "keep_caches", "settle", "use_kernel"]
+
+_kernel: Any
+try:
+    if os.environ.get("COMPGRAPH_NO_KERNEL"):
+        raise ImportError("COMPGRAPH_NO_KERNEL is set")
+    _kernel = importlib.import_module("compgraph._kernel")
+except ImportError:
+    _kernel = None
+
+#: Whether the compiled kernel is built and imported.
+AVAILABLE = _kernel is not None
+_enabled = AVAILABLE
+
+# The opcodes of compgraph/_kernel.c, in its order.
+LEAF, CUSTOM, ADD, SUB, MUL, DIV, MAX, EXP, SIGMOID, TANH, RELU, ADDC, MULC, RECIP, CONST = range(
+    15
+)
+
+#: The built-in gates the kernel computes itself, by their exact type.
+OPCODES: dict[type, int] = {
+    AddGate: ADD,
+    SubGate: SUB,
+    MulGate: MUL,
+    DivGate: DIV,
+    MaxGate: MAX,
+    ExpGate: EXP,
+    SigmoidGate: SIGMOID,
+    TanhGate: TANH,
+    ReLUGate: RELU,
+    AddConstantGate: ADDC,
+    MulConstantGate: MULC,
+    ReciprocalGate: RECIP,
+    ConstantGate: CONST,
+}
+_WITH_CONSTANT = frozenset({ADDC, MULC, CONST})
+
+#: What each built-in gate caches in ``forward``, as the kernel gives it back.
+CACHED: dict[type, tuple[str, ...]] = {
+    AddGate: ("n_inputs",),
+    MulGate: ("x", "y"),
+    DivGate: ("x", "y", "z"),
+    MaxGate: ("x", "y", "x_wins"),
+    ExpGate: ("z",),
+    SigmoidGate: ("z",),
+    TanhGate: ("z",),
+    ReLUGate: ("x", "passed"),
+    ReciprocalGate: ("x",),
+}
+
+
+def use_kernel(enabled: bool) -> bool:
+    """Run passes in the compiled kernel where it is built (``True``) or
+    always in Python (``False``); returns the setting it replaces.
+
+    Examples
+    --------
+    >>> previous = use_kernel(False)
+    >>> in_use()
+    False
+    >>> _ = use_kernel(previous)
+    """
+    global _enabled
+    previous = _enabled
+    _enabled = bool(enabled) and AVAILABLE
+    return previous
+
+
+def in_use() -> bool:
+    """Whether passes run in the compiled kernel (it is built and not turned off)."""
+    return _enabled
+
+
+class Program:
+    """A graph's schedule as the kernel reads it, grown as the graph grows.
+
+    Attributes
+    ----------
+    ops : bytearray
+        The opcode of each node position (``LEAF`` for inputs and parameters).
+    a, b : array of int32
+        The positions of each node's inputs; for ``CUSTOM`` nodes ``a`` indexes
+        ``customs``; for the gates of a constant ``b`` indexes ``consts``.
+    customs : list of (forward, backward, tuple of int)
+        The gates called in place, with their inputs' positions.
+    consts : list of Gate
+        The gates whose constant ``c`` an opcode reads (at every pass, as
+        their ``forward`` does).
+    latest : compgraph._kernel.Values or None
+        The values of the latest compiled forward pass: the built-in gates'
+        caches, read when asked for.
+    """
+
+    def __init__(self, steps: list[Any]) -> None:
+        self.steps = steps  # the graph's schedule this program follows
+        self.ops = bytearray()
+        self.a = array("i")
+        self.b = array("i")
+        self.customs: list[tuple[Any, Any, tuple[int, ...]]] = []
+        self.consts: list[Gate] = []
+        self.gates: list[Gate | None] = []
+        self.inputs_of: list[tuple[int, ...]] = []
+        self.latest: Any = None
+        self._positions: dict[int, int] | None = None  # id(gate) -> position, when asked
+        self._python_cached = True  # whether a Python pass may have left caches in the gates
+        self._materialized: list[int] = []  # gates given their cache since the latest pass
+
+    def extend(self, gates: list[Gate | None], inputs_of: list[tuple[int, ...]]) -> None:
+        """Describe the nodes past the ones already described."""
+        for position in range(len(self.ops), len(gates)):
+            gate, inputs = gates[position], inputs_of[position]
+            op = LEAF if gate is None else OPCODES.get(type(gate), CUSTOM)
+            if op == ADD and len(inputs) != 2:
+                op = CUSTOM
+            if op != LEAF and ("forward" in vars(gate) or "backward" in vars(gate)):
+                op = CUSTOM  # methods replaced on the instance: call what is there
+            a = inputs[0] if inputs else 0
+            b = inputs[1] if len(inputs) > 1 else 0
+            if op == CUSTOM:
+                a = len(self.customs)
+                self.customs.append((gate.forward, gate.backward, inputs))  # type: ignore[union-attr]
+            elif op in _WITH_CONSTANT:
+                b = len(self.consts)
+                self.consts.append(gate)  # type: ignore[arg-type]
+            self.ops.append(op)
+            self.a.append(a)
+            self.b.append(b)
+        self.gates = gates
+        self.inputs_of = inputs_of
+        self._positions = None
+
+    def forward(self, values: list[Any]) -> Any:
+        """The values of a pass from ``values`` (the leaves' fed), or None."""
+        computed = _kernel.forward(self.ops, self.a, self.b, self.customs, self.consts, values)
+        if computed is not None:
+            self._adopt(computed)
+        return computed
+
+    def python_ran(self) -> None:
+        """A Python pass is about to leave its caches in the gates."""
+        self._python_cached = True
+
+    def _adopt(self, computed: Any) -> None:
+        """Make ``computed`` the caches of the built-in gates: what a Python pass
+        or a reading left in the gates goes, so that they read it from there."""
+        if self._python_cached:
+            stale: Any = range(len(self.ops))
+        else:
+            stale = self._materialized
+        ops, gates = self.ops, self.gates
+        for position in stale:
+            gate = gates[position]
+            if ops[position] > CUSTOM and type(gate) in CACHED:
+                held = vars(gate)
+                for name in CACHED[type(gate)]:
+                    held.pop(name, None)
+        self._python_cached = False
+        self._materialized = []
+        self.latest = computed
+
+    def give_cache(self, gate: Gate) -> None:
+        """Put into ``gate`` what its latest compiled forward cached (nothing if
+        that pass did not run it)."""
+        latest = self.latest
+        if latest is None:
+            return
+        if self._positions is None:
+            self._positions = {id(g): p for p, g in enumerate(self.gates) if g is not None}
+        position = self._positions.get(id(gate))
+        if position is None or position >= len(latest) or self.ops[position] <= CUSTOM:
+            return
+        held = vars(gate)
+        inputs = self.inputs_of[position]
+        cached = CACHED[type(gate)]
+        if "x" in cached:
+            held["x"] = latest[inputs[0]]
+        if "y" in cached:
+            held["y"] = latest[inputs[1]]
+        if "z" in cached:
+            held["z"] = latest[position]
+        if "x_wins" in cached:
+            x, y = held["x"], held["y"]
+            held["x_wins"] = x >= y or x != x
+        if "passed" in cached:
+            x = held["x"]
+            held["passed"] = x > 0 or x != x
+        if "n_inputs" in cached:
+            held["n_inputs"] = 2
+        self._materialized.append(position)
+
+
+def forward(graph: ComputationalGraph, values: list[Any]) -> Any:
+    """The values of ``graph``'s pass from ``values`` computed by the kernel, or
+    None: then the Python engine runs it."""
+    if not _enabled or graph.check_finite:
+        _python_runs(graph)
+        return None
+    program = graph._kernel
+    if program is None or program.steps is not graph._steps:
+        program = graph._kernel = Program(graph._steps)
+    if len(program.ops) < len(graph._gates):
+        program.extend(graph._gates, graph._inputs_of)
+    computed = program.forward(values)
+    if computed is None:
+        program.python_ran()
+    return computed
+
+
+def _python_runs(graph: ComputationalGraph) -> None:
+    if graph._kernel is not None:
+        graph._kernel.python_ran()
+
+
+def backward(graph: ComputationalGraph, values: Any, output: int, dout: Any) -> Any:
+    """The gradients of a pass whose forward the kernel computed (``values``),
+    or None: then the Python engine runs it."""
+    program = graph._kernel
+    if not _enabled or program is None or type(values) is not _kernel.Values:
+        return None
+    return _kernel.backward(
+        program.ops, program.a, program.b, program.customs, program.consts, values, output, dout
+    )
+
+
+class Gradients(Mapping[str, Any]):
+    """Node name -> gradient of a compiled backward pass: a read-only mapping
+    over its array, equal to the dict the Python engine returns.
+
+    Examples
+    --------
+    >>> from compgraph import ComputationalGraph
+    >>> g = ComputationalGraph.from_expression("x * y")
+    >>> _ = g.forward(x=3.0, y=-2.0)
+    >>> grads = g.backward()
+    >>> grads == {"x": -2.0, "y": 3.0, "x * y": 1}, grads["x"]
+    (True, -2.0)
+    """
+
+    __slots__ = ("_grads", "_index", "_names")
+
+    def __init__(self, names: list[str], index: dict[str, int], grads: Any) -> None:
+        self._names = names[: len(grads)]  # the nodes of the pass, whatever comes after
+        self._index = index
+        self._grads = grads
+
+    def __getitem__(self, name: str) -> Any:
+        position = self._index.get(name) if type(name) is str else None
+        if position is None or position >= len(self._names) or self._names[position] != name:
+            raise KeyError(name)
+        return self._grads[position]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __repr__(self) -> str:
+        return repr(dict(self.items()))
+
+
+_placed: Mapping[int, weakref.ref[ComputationalGraph]] = {}
+
+
+def keep_caches(placed: Mapping[int, weakref.ref[ComputationalGraph]]) -> None:
+    """Let the built-in gates of the graphs in ``placed`` (a gate's id -> its
+    graph) read their caches from the graph's latest compiled pass (see
+    :func:`gates.base.keep_caches_elsewhere`)."""
+    global _placed
+    _placed = placed
+    keep_caches_elsewhere(tuple(CACHED), _give_cache)
+
+
+def settle(gates: Iterable[Gate | None]) -> None:
+    """Put into each of ``gates`` the cache its graph's kernel keeps for it:
+    before a gate leaves its graph (grouped into a composite gate, say), whose
+    arrays it would no longer find."""
+    for gate in gates:
+        if type(gate) in CACHED:
+            _give_cache(gate)  # type: ignore[arg-type]
+
+
+def _give_cache(gate: Gate) -> None:
+    ref = _placed.get(id(gate))
+    graph = ref() if ref is not None else None
+    if graph is not None and graph._kernel is not None:
+        graph._kernel.give_cache(gate)
