@@ -224,7 +224,7 @@ def judge(
         # cannot confirm a slope at a point so near it
         return Verdict("domain", numeric, tries, failures)
     wider, narrower = tries[-2], tries[-1]
-    if _is_kink(wider, narrower, allowed):
+    if _is_kink(wider, narrower, allowed) or _sides_stay_apart(wider, narrower, allowed):
         return Verdict("kink", numeric, tries, failures)
     if any(abs(analytic - t.central) <= allowed(t.central) + t.rounding for t in tries):
         return Verdict("rounding", numeric, tries, failures)
@@ -272,6 +272,26 @@ def _is_kink(wider: Slopes, narrower: Slopes, allowed: Callable[[float], float])
         and gap(narrower) > gap(wider) / 2
         and steady(wider.above, narrower.above, rounding)
         and steady(wider.below, narrower.below, rounding)
+    )
+
+
+def _sides_stay_apart(wider: Slopes, narrower: Slopes, allowed: Callable[[float], float]) -> bool:
+    """Whether the slopes on the two sides differ and do not come together as
+    the step shrinks: a kink nearer to the point than the smallest step (a
+    near tie), where one side's slope still moves. A smooth function's gap
+    shrinks with the step.
+
+    Examples
+    --------
+    >>> d = Differences(max, [0.0, -5.5e-14], 0, 1.0)  # ties within every step
+    >>> judge(d, (), 1.0, 1e-6, lambda numeric: 1e-5).kind
+    'kink'
+    """
+    gap = abs(narrower.above - narrower.below)
+    rounding = wider.rounding + narrower.rounding
+    return (
+        gap > allowed(max(abs(narrower.above), abs(narrower.below))) + 2 * rounding
+        and gap > abs(wider.above - wider.below) / 2
     )
 
 

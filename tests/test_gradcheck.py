@@ -536,3 +536,12 @@ def test_a_kink_note_that_raises_is_reported_on_its_gates_row() -> None:
     assert "node 'f' (BadNoteGate): BadNoteGate.kink raised RuntimeError: no note" in (
         report.failures[0].message
     )
+
+
+def test_a_max_nearer_a_tie_than_any_step_is_not_blamed() -> None:
+    # x0 and x1 tie within every step finite differences try: one side's slope
+    # keeps moving, so the check cannot tell, and says so, instead of blaming
+    g = graph_of(MaxGate(), "x0", "x1")
+    report = gradcheck_report(g, {"x0": 0.0, "x1": -5.467593134209286e-14})
+    assert not report.ok and cannot_check(report)
+    assert "at a kink" in str(report) and "wrong gradient" not in str(report)
