@@ -24,6 +24,7 @@ import os
 import warnings
 from collections import Counter
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape as xml_escape
@@ -39,6 +40,7 @@ from compgraph.layout import (
     arrange,
     check_drawable,
     node_label,
+    part_wires,
     readable,
     wires,
 )
@@ -78,6 +80,8 @@ def draw(
     digits: int = 2,
     *,
     blank: Collection[tuple[str, str]] = (),
+    numbers: bool = True,
+    nodes: Collection[str] | None = None,
 ) -> Path:
     """Write the circuit of ``graph`` as an image, its type by the file's suffix.
 
@@ -99,6 +103,14 @@ def draw(
         every wire out of it, its gradient under every wire out of it (at a
         fork, each share, and no sum on the node). A mapping gives each box a tag to write in it
         small (the question's number). The legend says what the boxes ask.
+    numbers : bool, optional
+        ``False``: the circuit alone, no values, gradients or legend (to ask
+        what they are, or to show the wiring).
+    nodes : collection of str, optional
+        Draw only the part these nodes make, with the nodes feeding it from
+        outside as its leaves and a wire out of each node whose value leaves
+        the part, carrying the gradient that came back from outside (see
+        :func:`compgraph.layout.part_wires`).
 
     Returns
     -------
@@ -110,8 +122,11 @@ def draw(
     OutputError
         If the graph is empty or has several outputs.
     ValueError
-        If ``path`` is empty or its suffix is none of ``.svg``, ``.png``, ``.pdf``, or
-        ``digits`` is not a whole number from 0 to 20.
+        If ``path`` is empty or its suffix is none of ``.svg``, ``.png``, ``.pdf``,
+        ``digits`` is not a whole number from 0 to 20, ``nodes`` is empty, or
+        ``blank`` is given with ``numbers=False``.
+    NodeNotFoundError
+        If ``nodes`` or ``blank`` names a node not in the graph.
     IsADirectoryError
         If ``path`` is a folder.
     FileNotFoundError
@@ -137,8 +152,12 @@ def draw(
     path = _checked_path(path)
     suffix = path.suffix.lower()
     check_drawable(graph, "draw")
-    lines = wires(graph, digits)
+    lines = wires(graph, digits) if nodes is None else part_wires(graph, nodes, digits)
     boxes = _boxes(graph, blank)
+    if not numbers:
+        if boxes:
+            raise ValueError("draw: blank boxes are for numbers; give no blank with numbers=False")
+        lines = [replace(wire, value=None, gradient=None) for wire in lines]
     try:
         import matplotlib
         from matplotlib.figure import Figure
@@ -147,12 +166,13 @@ def draw(
             'draw needs matplotlib: pip install "compgraph[viz]" (or pip install matplotlib)'
         ) from exc
 
-    places, paths = arrange(graph)
+    places, paths = arrange(graph, nodes)
     points = {name: _point(place) for name, place in places.items()}
     bends = {edge: [_point(place) for place in path] for edge, path in paths.items()}
     heights = [y for _, y in points.values()] + [y for path in bends.values() for _, y in path]
-    labels = {name: node_label(graph, name) for name in graph}
-    sums = fork_sums(graph, digits, boxes)
+    labels = {name: node_label(graph, name) for name in points}
+    sums = fork_sums(graph, digits, boxes) if numbers else {}
+    sums = {name: text for name, text in sums.items() if name in points}
     leaves = [len(readable(label, NAME_LIMIT)) for label, is_gate in labels.values() if not is_gate]
     leaves += [len(text) for name, text in sums.items() if not labels[name][1]]
     left = -0.3 - 0.13 * max(leaves, default=0)
@@ -209,14 +229,15 @@ def draw(
             [*route, (tx + _RADIUS * math.cos(angle), ty + _RADIUS * math.sin(angle))],
             boxes,
         )
-    _text(
-        axes,
-        left + 0.1,
-        bottom + 0.15,
-        _legend(lines, boxes) + (f"; {_SUM_LEGEND}" if sums else ""),
-        fontsize=7,
-        color="#666666",
-    )
+    if numbers:
+        _text(
+            axes,
+            left + 0.1,
+            bottom + 0.15,
+            _legend(lines, boxes) + (f"; {_SUM_LEGEND}" if sums else ""),
+            fontsize=7,
+            color="#666666",
+        )
     image = io.BytesIO()
     with (
         matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "compgraph"}),

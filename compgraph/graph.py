@@ -8,7 +8,7 @@ import gc
 import reprlib
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from itertools import chain, repeat
 from operator import lt
@@ -1215,7 +1215,13 @@ class ComputationalGraph:
         return from_networkx(digraph, graph_type=cls)
 
     def draw(
-        self, path: str | os.PathLike[str], digits: int = 2, *, opened: Iterable[str] = ()
+        self,
+        path: str | os.PathLike[str],
+        digits: int = 2,
+        *,
+        opened: Iterable[str] = (),
+        numbers: bool = True,
+        nodes: Collection[str] | None = None,
     ) -> Path:
         """Write the circuit as an image: ``.svg``, ``.png`` or ``.pdf`` by the file's suffix.
 
@@ -1233,6 +1239,12 @@ class ComputationalGraph:
         opened : list of str, optional
             Composite gates to draw opened, as their inner gates (a composite
             is otherwise drawn as one gate, labelled with its symbol).
+        numbers : bool, optional
+            ``False``: the circuit alone, without values, gradients or legend.
+        nodes : collection of str, optional
+            Draw only the part these nodes make (with the nodes feeding it as
+            leaves, and the gradient that came back from outside on the wires
+            out of it).
 
         Returns
         -------
@@ -1250,7 +1262,7 @@ class ComputationalGraph:
         from compgraph.draw import draw
         from compgraph.notebook import Drawing
 
-        return Drawing(draw(self._opened(opened), path, digits))
+        return Drawing(draw(self._opened(opened), path, digits, numbers=numbers, nodes=nodes))
 
     def to_dot(self, digits: int = 2, *, opened: Iterable[str] = ()) -> str:
         """The circuit as Graphviz DOT text, values and gradients on the wires;

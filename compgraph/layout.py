@@ -140,6 +140,55 @@ def wires(graph: ComputationalGraph, digits: int = 2) -> list[Wire]:
     return result
 
 
+def part_wires(graph: ComputationalGraph, nodes: Collection[str], digits: int = 2) -> list[Wire]:
+    """The wires of the part of ``graph`` that ``nodes`` make (as :func:`layout`
+    places it with ``nodes``): every wire into one of them, then one wire out
+    of each node whose value leaves the part (to the rest of the graph, or as
+    the output), carrying its value and the gradient that came back to it
+    from outside the part (the sum of the outside consumers' shares).
+
+    Examples
+    --------
+    >>> from compgraph import ComputationalGraph
+    >>> g = ComputationalGraph.from_expression("q = x + y; f = q * z")
+    >>> _ = g.forward(x=-2, y=5, z=-4), g.backward()
+    >>> [(w.source, w.target, w.value, w.gradient) for w in part_wires(g, ["q"])]
+    [('x', 'q', '-2', '-4'), ('y', 'q', '5', '-4'), ('q', None, '3', '-4')]
+    """
+    chosen = _part(graph, nodes)
+    every = wires(graph, digits)
+    result = [wire for wire in every if wire.target in chosen]
+    outside: dict[str, list[str | None]] = {}  # None: out of the graph, as its output
+    for wire in every:
+        if wire.source in chosen and wire.target not in chosen:
+            outside.setdefault(wire.source, []).append(wire.target)
+    for name in graph:
+        if name not in outside:
+            continue
+        value = next(w.value for w in every if w.source == name)
+        if None in outside[name]:  # the output: what backward started with
+            gradient = next(w.gradient for w in every if w.source == name and w.target is None)
+        else:
+            shares = [
+                share
+                for consumer in dict.fromkeys(c for c in outside[name] if c is not None)
+                for source, share in zip(graph.inputs(consumer), _sent(graph, consumer))
+                if source == name
+            ]
+            total = None if None in shares else sum(shares)
+            gradient = None if total is None else _number_text(total, digits)
+        result.append(Wire(name, None, 0, value, gradient))
+    return result
+
+
+def _sent(graph: ComputationalGraph, name: str) -> list[Any]:
+    """What gate ``name`` sent back to each input slot, None where not computed."""
+    try:
+        return list(sent_gradients(graph, name))
+    except GraphError:
+        return [None] * len(graph.inputs(name))
+
+
 def _number_text(value: Any, digits: int) -> str:
     """``value`` as :func:`wires` writes it: one line, at most :data:`NUMBER_LIMIT` characters."""
     if isinstance(value, np.ndarray) and value.ndim > 0:

@@ -15,8 +15,16 @@ from matplotlib.image import imread
 
 from compgraph import ComputationalGraph, GraphError
 from compgraph.draw import draw
-from compgraph.errors import OutputError
-from compgraph.layout import GRADIENT_COLOR, NAME_LIMIT, NUMBER_LIMIT, VALUE_COLOR, readable, wires
+from compgraph.errors import NodeNotFoundError, OutputError
+from compgraph.layout import (
+    GRADIENT_COLOR,
+    NAME_LIMIT,
+    NUMBER_LIMIT,
+    VALUE_COLOR,
+    part_wires,
+    readable,
+    wires,
+)
 from gates import AddGate
 
 NEURON = "sigmoid(w0*x0 + w1*x1 + w2)"
@@ -354,3 +362,40 @@ def test_no_sum_before_a_backward_pass_nor_where_a_worksheet_asks(tmp_path: Path
     texts = svg_texts(draw(g, tmp_path / "blank.svg", blank=[("x", "grad")]))
     assert not [text for text in texts if "Σ" in text]
     assert "Σ" not in legend(texts) and "-3" not in texts
+
+
+def test_numbers_hidden_leave_the_circuit_alone(tmp_path: Path) -> None:
+    g = neuron()
+    texts = svg_texts(g.draw(tmp_path / "bare.svg", numbers=False))
+    assert {"w0", "x0", "w1", "x1", "w2", "*", "+", "σ"} <= set(texts)
+    assert not [text for text in texts if re.fullmatch(r"-?\d+(\.\d+)?", text)]  # no number
+    assert not [text for text in texts if "green" in text or "red" in text]  # no legend
+    with pytest.raises(ValueError, match="numbers=False"):
+        draw(g, tmp_path / "boxes.svg", blank=[("x0", "grad")], numbers=False)
+
+
+def test_a_part_is_drawn_with_its_feeders_and_the_gradient_from_outside(tmp_path: Path) -> None:
+    g = neuron("1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))")
+    chain = [name for name in g if g.kind(name) == "gate"][-4:]  # *-1, exp, +1, 1/x
+    texts = svg_texts(g.draw(tmp_path / "part.svg", nodes=chain))
+    assert {"*-1", "exp", "+1", "1/x", "+"} <= set(texts)  # the part, and the + feeding it
+    assert not {"w0", "x0", "*"} & set(texts)
+    assert {"1", "0.2", "-1", "0.37", "-0.53", "1.37", "0.73"} <= set(texts)
+
+
+def test_a_part_wire_out_carries_the_sum_of_the_outside_shares() -> None:
+    g = ComputationalGraph.from_expression("q = x * x; f = q * q + q")
+    g.forward(x=2.0)
+    g.backward()
+    out = [wire for wire in part_wires(g, ["q"]) if wire.target is None]
+    assert [(wire.source, wire.value, wire.gradient) for wire in out] == [("q", "4", "9")]
+    assert g.grad("q") == 9.0  # 2q from q * q, 1 from + q
+
+
+def test_a_part_naming_no_node_or_an_unknown_one_is_refused(tmp_path: Path) -> None:
+    g = neuron()
+    with pytest.raises(NodeNotFoundError, match="nope"):
+        g.draw(tmp_path / "part.svg", nodes=["nope"])
+    with pytest.raises(ValueError, match="nodes is empty"):
+        g.draw(tmp_path / "part.svg", nodes=[])
+    assert not (tmp_path / "part.svg").exists()
