@@ -3,7 +3,7 @@
 The styles and scripts are inlined and a Content-Security-Policy lets the page
 fetch nothing (no network request, no file beside it); its data is embedded as
 JSON that cannot end the script holding it. :mod:`compgraph.exercise`'s
-worksheet and :mod:`compgraph.page`'s stepping page are written so.
+HTML worksheet is written so.
 
 Examples
 --------
