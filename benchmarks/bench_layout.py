@@ -10,28 +10,11 @@ are deterministic; before parameters sat beside their gates the layout gave
 
 from __future__ import annotations
 
-import itertools
 import time
 
 from compgraph import ComputationalGraph
-from compgraph.layout import layout, routes
+from compgraph.layout import crossings, layout
 from compgraph.nn import mlp
-
-
-def crossings(graph: ComputationalGraph) -> int:
-    """Pairs of wire stretches between the same two layers that cross."""
-    places, paths = layout(graph), routes(graph)
-    stretches: dict[int, list[tuple[float, float]]] = {}
-    for (source, target), points in paths.items():
-        chain = [places[source], *points, places[target]]
-        for (layer, start), (_, end) in itertools.pairwise(chain):
-            stretches.setdefault(layer, []).append((start, end))
-    return sum(
-        (a[0] - b[0]) * (a[1] - b[1]) < 0
-        for pieces in stretches.values()
-        for i, a in enumerate(pieces)
-        for b in pieces[i + 1 :]
-    )
 
 
 def main() -> None:

@@ -338,7 +338,9 @@ class ComputationalGraph:
             self._kinds += [GATE] * len(names)
             self._gates += gates
             self._inputs_of += positions
-            self._values = [*self._values.copy(), *[None] * len(names)]
+            if type(self._values) is not list:  # the kernel's values of a pass
+                self._values = self._values.copy()
+            self._values += [None] * len(names)
             consumed = set(chain.from_iterable(positions))
             sinks = [position for position in self._sinks if position not in consumed]
             sinks += [

@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Collection, Hashable
 from dataclasses import dataclass
@@ -47,9 +48,11 @@ __all__ = [
     "Wire",
     "arrange",
     "check_drawable",
+    "crossings",
     "layout",
     "neighbourhood",
     "node_label",
+    "part_wires",
     "readable",
     "routes",
     "wires",
@@ -346,6 +349,30 @@ def routes(graph: ComputationalGraph, nodes: Collection[str] | None = None) -> R
     """The places a wire passes through on its way across the layers it skips,
     for each pair of nodes (``[]`` between neighbouring layers)."""
     return arrange(graph, nodes)[1]
+
+
+def crossings(graph: ComputationalGraph) -> int:
+    """How many pairs of wire stretches between the same two layers cross in
+    the drawing of ``graph`` (counted from :func:`layout` and :func:`routes`).
+
+    Examples
+    --------
+    >>> from compgraph import ComputationalGraph
+    >>> crossings(ComputationalGraph.from_expression("(x + y) * z"))
+    0
+    """
+    places, paths = arrange(graph)
+    stretches: dict[int, list[tuple[float, float]]] = {}
+    for (source, target), points in paths.items():
+        chain = [places[source], *points, places[target]]
+        for (layer, start), (_, end) in itertools.pairwise(chain):
+            stretches.setdefault(layer, []).append((start, end))
+    return sum(
+        (a[0] - b[0]) * (a[1] - b[1]) < 0
+        for pieces in stretches.values()
+        for i, a in enumerate(pieces)
+        for b in pieces[i + 1 :]
+    )
 
 
 def arrange(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import subprocess
 import sys
 
@@ -16,6 +15,7 @@ from compgraph.errors import OutputError
 from compgraph.layout import (
     arrange,
     check_drawable,
+    crossings,
     layout,
     node_label,
     readable,
@@ -206,28 +206,12 @@ def test_an_empty_graph_or_several_outputs_are_refused() -> None:
         check_drawable(g, "to_dot")
 
 
-def _crossings(graph: ComputationalGraph) -> int:
-    """Pairs of wire stretches between the same two layers that cross."""
-    places, paths = layout(graph), routes(graph)
-    stretches: dict[int, list[tuple[float, float]]] = {}
-    for (source, target), points in paths.items():
-        chain = [places[source], *points, places[target]]
-        for (layer, start), (_, end) in itertools.pairwise(chain):
-            stretches.setdefault(layer, []).append((start, end))
-    return sum(
-        (a[0] - b[0]) * (a[1] - b[1]) < 0
-        for pieces in stretches.values()
-        for i, a in enumerate(pieces)
-        for b in pieces[i + 1 :]
-    )
-
-
 @pytest.mark.parametrize(("sizes", "bound"), [([2, 4, 1], 20), ([2, 8, 8, 1], 1300)])
 def test_mlp_drawings_cross_few_wires(sizes: list[int], bound: int) -> None:
     # the layout before parameters went beside their gates: 40 and 2325 crossings
     g = ComputationalGraph()
     mlp(g, sizes, flavour="scalar", activation="tanh")
-    assert _crossings(g) <= bound
+    assert crossings(g) <= bound
 
 
 def test_inputs_keep_their_order_and_parameters_sit_beside_their_gate() -> None:
