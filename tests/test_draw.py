@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import math
 import re
 import tempfile
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.image import imread
+from matplotlib.patches import Circle, Rectangle
+from matplotlib.transforms import Bbox
 
-from compgraph import ComputationalGraph, GraphError
+from compgraph import ComputationalGraph, Exercise, GraphError
 from compgraph.draw import draw
 from compgraph.errors import NodeNotFoundError, OutputError
 from compgraph.layout import (
@@ -25,7 +32,9 @@ from compgraph.layout import (
     readable,
     wires,
 )
-from gates import AddGate
+from compgraph.lectures import EXAMPLES
+from compgraph.nn import mlp
+from gates import AddGate, MulGate, SigmoidGate
 
 NEURON = "sigmoid(w0*x0 + w1*x1 + w2)"
 LECTURE = {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3}
@@ -399,3 +408,128 @@ def test_a_part_naming_no_node_or_an_unknown_one_is_refused(tmp_path: Path) -> N
     with pytest.raises(ValueError, match="nodes is empty"):
         g.draw(tmp_path / "part.svg", nodes=[])
     assert not (tmp_path / "part.svg").exists()
+
+
+# ------------------------------------------------------------ labels apart
+
+
+def drawn_figure(monkeypatch: pytest.MonkeyPatch, make: Callable[[Path], object]) -> Figure:
+    """The matplotlib figure ``make`` saves (it is given a path to write to)."""
+    saved: list[Figure] = []
+    savefig = Figure.savefig
+
+    def keep(figure: Figure, *args: Any, **kwargs: Any) -> None:
+        saved.append(figure)
+        savefig(figure, *args, **kwargs)
+
+    with monkeypatch.context() as patch, tempfile.TemporaryDirectory() as folder:
+        patch.setattr(Figure, "savefig", keep)
+        make(Path(folder) / "circuit.png")
+    (figure,) = saved
+    return figure
+
+
+def label_clashes(figure: Figure) -> list[str]:
+    """The pairs of labels whose boxes, as matplotlib measures the drawn text,
+    touch, and the labels touching a node's circle.
+
+    A label is a text (a number, a name, a Σ sum, the legend, a gate's symbol)
+    or a blank box with its tag; a gate's symbol may lie in its own circle.
+    """
+    (axes,) = figure.axes
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    to_data = axes.transData.inverted()
+
+    def box(artist: Any) -> Bbox:
+        return artist.get_window_extent(renderer).transformed(to_data)
+
+    circles = [patch for patch in axes.patches if isinstance(patch, Circle)]
+    blanks = [patch for patch in axes.patches if isinstance(patch, Rectangle)]
+    labels: list[tuple[str, Bbox, Circle | None]] = [
+        (f"box at {box(blank).p0.round(2)}", box(blank), None) for blank in blanks
+    ]
+    for text in axes.texts:
+        anchor = np.array(text.get_position())
+        if any(box(blank).contains(*anchor) for blank in blanks):
+            continue  # a box's tag, inside it
+        own = [circle for circle in circles if np.allclose(circle.center, anchor)]
+        labels.append((repr(text.get_text()), box(text), own[0] if own else None))
+    clashes = [
+        f"{a} and {b}"
+        for i, (a, a_box, _) in enumerate(labels)
+        for b, b_box, _ in labels[:i]
+        if a_box.x0 < b_box.x1
+        and b_box.x0 < a_box.x1
+        and a_box.y0 < b_box.y1
+        and b_box.y0 < a_box.y1
+    ]
+    for name, label_box, own_circle in labels:
+        for circle in circles:
+            x, y = circle.center
+            nearest = (
+                np.clip(x, label_box.x0, label_box.x1),
+                np.clip(y, label_box.y0, label_box.y1),
+            )
+            if circle is not own_circle and math.dist(nearest, (x, y)) < circle.radius:
+                clashes.append(f"{name} and the circle at {(round(x, 2), round(y, 2))}")
+    return clashes
+
+
+def after_a_pass(graph: ComputationalGraph, feeds: dict[str, Any]) -> ComputationalGraph:
+    graph.forward(feeds)
+    graph.backward()
+    return graph
+
+
+EXERCISE = "(x + sigmoid(y)) / (sigmoid(x) + (x + y) ** 2)"
+CIRCUITS = [
+    *[(title, build) for title, _, build in EXAMPLES],
+    ("the exercise", lambda: (ComputationalGraph.from_expression(EXERCISE), {"x": 3, "y": -4})),
+]
+
+
+@pytest.mark.parametrize(("title", "build"), CIRCUITS, ids=[title for title, _ in CIRCUITS])
+def test_no_two_labels_of_a_lecture_example_touch(
+    monkeypatch: pytest.MonkeyPatch, title: str, build: Callable[[], tuple[Any, Any]]
+) -> None:
+    graph, feeds = build()
+    figure = drawn_figure(monkeypatch, after_a_pass(graph, feeds).draw)
+    assert label_clashes(figure) == []
+    sheet = drawn_figure(monkeypatch, Exercise(graph, feeds).worksheet)  # blank boxes
+    assert label_clashes(sheet) == []
+
+
+def test_no_two_labels_of_a_2_4_1_network_touch(monkeypatch: pytest.MonkeyPatch) -> None:
+    g = ComputationalGraph()
+    network = mlp(g, [2, 4, 1], flavour="scalar", activation="tanh")
+    after_a_pass(g, {name: 0.5 for name in network.inputs})
+    assert label_clashes(drawn_figure(monkeypatch, g.draw)) == []
+
+
+@st.composite
+def small_circuits(draw: st.DrawFn) -> ComputationalGraph:
+    """A random circuit of a few gates, forks and long wires, ending in one output."""
+    g = ComputationalGraph()
+    nodes = [g.add_input(f"x{i}") for i in range(draw(st.integers(1, 3)))]
+    for k in range(draw(st.integers(1, 6))):
+        kind = draw(st.sampled_from([AddGate, MulGate, SigmoidGate]))
+        picks = [draw(st.sampled_from(nodes)) for _ in range(1 if kind is SigmoidGate else 2)]
+        nodes.append(g.add_gate(f"g{k}", kind(), picks))
+    ends = [name for name in nodes if not g.graph.out_degree(name)]
+    while len(ends) > 1:
+        ends = [*ends[2:], g.add_gate(f"join{len(ends)}", AddGate(), ends[:2])]
+    return after_a_pass(
+        g,
+        {
+            name: draw(st.sampled_from([-2.5, 0.5, 3.0]))
+            for name in nodes[:3]
+            if g.kind(name) == "input"
+        },
+    )
+
+
+@settings(max_examples=15, deadline=None)
+@given(small_circuits())
+def test_no_two_labels_of_a_small_circuit_touch(graph: ComputationalGraph) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        assert label_clashes(drawn_figure(monkeypatch, graph.draw)) == []
