@@ -2,7 +2,8 @@
 
 Each node at its place from :mod:`compgraph.layout`, gates as circles, and on
 every wire its value (green, above) and, after a backward pass, the gradient
-flowing back along it (red, below). matplotlib is imported only when
+flowing back along it (red, below), placed where they touch no other label
+and no circle. matplotlib is imported only when
 :func:`draw` is called.
 
 Examples
@@ -160,6 +161,13 @@ def draw(
     for the viewer's fonts. A PNG is at most 8000 pixels wide and high: a
     circuit too large for that at 150 dots per inch is written at a lower
     resolution (its SVG keeps every detail).
+
+    No two labels touch (the numbers, blank boxes, names, sums and the
+    legend, as the figure's renderer measures them), nor a label a gate's
+    circle: a wire's numbers go at the middle of its last stretch, or slide
+    along the wire from there to the first spot clear of what is drawn (one
+    no other wire crosses first), and stay at the middle only where the whole
+    wire has no clear spot.
     """
     path = _checked_path(path)
     suffix = path.suffix.lower()
