@@ -1267,7 +1267,12 @@ class ComputationalGraph:
         return Drawing(draw(self._opened(opened), path, digits, numbers=numbers, nodes=nodes))
 
     def to_html(
-        self, path: str | os.PathLike[str], digits: int = 2, *, opened: Iterable[str] = ()
+        self,
+        path: str | os.PathLike[str],
+        digits: int = 2,
+        *,
+        opened: Iterable[str] = (),
+        title: str | None = None,
     ) -> Path:
         """Write a page to step through the latest pass, one gate at a time:
         one self-contained HTML file that fetches nothing. See
@@ -1288,6 +1293,8 @@ class ComputationalGraph:
         opened : list of str, optional
             Composite gates to step through gate by gate inside (each other
             composite gate is one step).
+        title : str, optional
+            The page's heading ("Stepping through" and the output's name by default).
 
         Returns
         -------
@@ -1314,7 +1321,7 @@ class ComputationalGraph:
         """
         from compgraph.page import to_html
 
-        return to_html(self._opened(opened), path, digits)
+        return to_html(self._opened(opened), path, digits, title)
 
     def to_dot(self, digits: int = 2, *, opened: Iterable[str] = ()) -> str:
         """The circuit as Graphviz DOT text, values and gradients on the wires;

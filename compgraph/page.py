@@ -104,7 +104,12 @@ def steps(graph: ComputationalGraph, digits: int = 2) -> list[Step]:
     return forward + [Step("backward", node, text) for node, text in backward]
 
 
-def to_html(graph: ComputationalGraph, path: str | os.PathLike[str], digits: int = 2) -> Path:
+def to_html(
+    graph: ComputationalGraph,
+    path: str | os.PathLike[str],
+    digits: int = 2,
+    title: str | None = None,
+) -> Path:
     """Write :func:`page` of ``graph`` to ``path`` (UTF-8); return ``path``.
 
     Raises
@@ -126,7 +131,7 @@ def to_html(graph: ComputationalGraph, path: str | os.PathLike[str], digits: int
         raise ValueError(f"to_html: {str(path)!r} does not end in .html; name an .html file")
     if path.is_dir():
         raise IsADirectoryError(f"to_html: {str(path)!r} is a folder; name an .html file in it")
-    text = page(graph, digits)
+    text = page(graph, digits, title)
     if not path.parent.is_dir():
         raise FileNotFoundError(
             f"to_html: cannot write {str(path)!r}: there is no folder {str(path.parent)!r}"

@@ -384,3 +384,15 @@ def test_a_page_of_a_few_hundred_gates_stays_usable(browser, tmp_path: Path) -> 
     browser.save_screenshot(str(SHOTS / f"mlp-{gates}-gates.png"))
     assert _network_and_errors(browser, path)[1] == []
     print(f"{gates} gates: jumping to the last step took {jumped * 1e3:.0f} ms")
+
+
+def test_the_pages_in_the_docs_are_those_the_lectures_make_now(tmp_path: Path) -> None:
+    from compgraph.lectures import write_pages
+
+    docs = Path(__file__).parent.parent / "docs" / "pages"
+    for made in write_pages(tmp_path):
+        kept = docs / made.name
+        assert kept.is_file(), f"docs/pages/{made.name} is missing: run docs/make_worksheets.py"
+        assert kept.read_text(encoding="utf-8") == made.read_text(encoding="utf-8"), (
+            f"docs/pages/{made.name} is out of date: run docs/make_worksheets.py"
+        )
