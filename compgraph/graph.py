@@ -1355,7 +1355,8 @@ class ComputationalGraph:
         Parameters
         ----------
         digits : int, optional
-            Decimals to round to (2, as the lectures).
+            Decimals to round to (2, as the lectures; a step whose rounded
+            numbers would not add up gets more).
         opened : list of str, optional
             Composite gates to tell step by step, gate by gate inside; each
             other composite gate is one step.
