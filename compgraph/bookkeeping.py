@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import networkx as nx
 import numpy as np
 
 from compgraph.errors import (
@@ -39,7 +40,15 @@ from compgraph.explain import local_gradients, sent_gradients
 if TYPE_CHECKING:
     from compgraph.graph import ComputationalGraph
 
-__all__ = ["MAX_PATHS", "contributions", "count_paths", "fork_gradients", "paths"]
+__all__ = [
+    "MAX_PATHS",
+    "contributions",
+    "count_paths",
+    "every_path",
+    "fork_gradients",
+    "path_counts",
+    "paths",
+]
 
 #: The most paths :func:`paths` lists; more are refused with :class:`TooManyPathsError`.
 MAX_PATHS = 10_000
@@ -134,14 +143,24 @@ def count_paths(graph: ComputationalGraph, name: str) -> int:
     """
     if name not in graph:
         raise NodeNotFoundError(f"count_paths: {name!r} is not a node", str(name))
+    return path_counts(graph)[name]
+
+
+def path_counts(graph: ComputationalGraph) -> dict[str, int]:
+    """:func:`count_paths` of every node, all counted in one pass back from the output.
+
+    Examples
+    --------
+    >>> from compgraph import ComputationalGraph
+    >>> path_counts(ComputationalGraph.from_expression("x * x + x"))
+    {'x': 3, 'x * x': 1, 'x * x + x': 1}
+    """
     consumers = _consumers(graph)
     counts: dict[str, int] = {}
     for node in reversed(list(graph)):
         slots = consumers.get(node)
         counts[node] = sum(counts[c] * len(s) for c, s in slots.items()) if slots else 1
-        if node == name:
-            return counts[node]
-    raise AssertionError("unreachable: name is a node")  # pragma: no cover
+    return dict(reversed(counts.items()))
 
 
 def paths(graph: ComputationalGraph, name: str) -> list[tuple[list[str], Any]]:
@@ -198,7 +217,6 @@ def paths(graph: ComputationalGraph, name: str) -> list[tuple[list[str], Any]]:
     [(['x', 'x + y', '(x + y) * z'], -4)]
     """
     _check_pass(graph, "paths", name)
-    consumers = _consumers(graph)
     count = count_paths(graph, name)
     if count > MAX_PATHS:
         raise TooManyPathsError(
@@ -208,24 +226,87 @@ def paths(graph: ComputationalGraph, name: str) -> list[tuple[list[str], Any]]:
             name,
             count=count,
         )
-    output = graph.output
-    local: dict[str, list[Any]] = {}
-    found: list[tuple[list[str], Any]] = []
-    stack: list[tuple[list[str], Any]] = [([name], 1)]
-    while stack:
-        path, product = stack.pop()
-        node = path[-1]
+    on_paths = nx.descendants(graph.graph, name) | {name}
+    for node in [name, *(node for node in graph if node in on_paths)]:
         _check_number(graph, name, node)
-        if node == output:
-            found.append((path, graph.grad(output) * product))
+    return _listed(graph, _chains(graph, on_paths)[name])
+
+
+def every_path(
+    graph: ComputationalGraph, limit: int
+) -> dict[str, list[tuple[list[str], Any]] | int]:
+    """:func:`paths` of every node at once (each gate's local gradients
+    computed once), or for a node with more than ``limit`` paths their number.
+
+    Raises
+    ------
+    NoBackwardPassError
+        If no backward pass followed the latest forward pass.
+    PathArrayError
+        If a node holds an array, naming it.
+
+    Examples
+    --------
+    >>> from compgraph import ComputationalGraph
+    >>> g = ComputationalGraph.from_expression("x * y + x")
+    >>> _ = g.forward(x=3, y=-4), g.backward()
+    >>> every_path(g, limit=1)
+    {'x': 2, 'y': [(['y', 'x * y', 'x * y + x'], 3)], 'x * y': [(['x * y', 'x * y + x'], 1)], \
+'x * y + x': [(['x * y + x'], 1)]}
+    """
+    counts = path_counts(graph)
+    few = {name for name, count in counts.items() if count <= limit}  # closed under consumers
+    for node in graph:
+        _check_pass(graph, "paths", node)
+        _check_number(graph, node, node)
+    chains = _chains(graph, few)
+    return {name: _listed(graph, chains[name]) if name in few else counts[name] for name in graph}
+
+
+# A path to the output as a linked chain, shared by the paths that end alike:
+# (node, its local gradient into the next node, the rest), the output's (output, None, None).
+_Chain = tuple[str, Any, Any]
+
+
+def _chains(graph: ComputationalGraph, nodes: set[str]) -> dict[str, list[_Chain]]:
+    """The paths to the output from each of ``nodes`` (a set holding each
+    node's consumers too), as chains, going back from the output."""
+    output = graph.output
+    consumers = _consumers(graph)
+    found: dict[str, list[_Chain]] = {}
+    local: dict[str, list[Any]] = {}
+    for node in reversed(list(graph)):
+        if node not in nodes:
             continue
-        steps = []
-        for consumer, slots in consumers[node].items():
+        if node == output:
+            found[node] = [(node, None, None)]
+            continue
+        chains = []
+        for consumer, slots in consumers.get(node, {}).items():
             if consumer not in local:
                 local[consumer] = local_gradients(graph, consumer)
-            steps += [([*path, consumer], product * local[consumer][slot]) for slot in slots]
-        stack += reversed(steps)  # depth first, the first consumer first
+            chains += [
+                (node, local[consumer][slot], rest) for slot in slots for rest in found[consumer]
+            ]
+        found[node] = chains
     return found
+
+
+def _listed(graph: ComputationalGraph, chains: list[_Chain]) -> list[tuple[list[str], Any]]:
+    """Each chain as ``(path, product)``: the product taken from the start of the
+    path to its end, then times the gradient the backward pass started with."""
+    dout = graph.grad(graph.output)
+    listed = []
+    for chain in chains:
+        path, product = [], 1
+        link: _Chain | None = chain
+        while link is not None:
+            node, local, link = link
+            path.append(node)
+            if local is not None:
+                product = product * local
+        listed.append((path, dout * product))
+    return listed
 
 
 def _check_pass(graph: ComputationalGraph, method: str, name: str) -> None:

@@ -11,6 +11,12 @@ gradient that arrived, each run on a copy of the gate as the latest forward left
 it. The formulas are the gates' own (``Gate.local_gradient_formula``), with the
 numbers put in.
 
+The arithmetic adds up as written: where a product's factors or a fork sum's
+terms, rounded to ``digits``, would not give the result shown, they get the
+fewest extra decimals (up to four) that do ("times 0.197, sends 0.39", where
+2 times 0.2 would not be 0.39); where four are not enough, the line says
+"(rounded)". Arrays are written with ``digits`` decimals.
+
 Examples
 --------
 >>> from compgraph import ComputationalGraph
@@ -35,8 +41,11 @@ Gradients on the inputs:
 from __future__ import annotations
 
 import inspect
+import math
+import re
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -64,6 +73,8 @@ __all__ = [
 
 # A negative number gets parentheses right after one of these, or before a power.
 _OPERATORS = "+-*/"
+# A number as format_number writes a finite one.
+_DECIMAL = re.compile(r"-?\d+(\.\d+)?")
 
 
 def _backward_on_copy(graph: ComputationalGraph, name: str, dz: Any) -> list[Any]:
@@ -133,7 +144,9 @@ def explain(graph: ComputationalGraph, digits: int = 2) -> Text:
     graph : ComputationalGraph
         A graph after a forward and a backward pass.
     digits : int, optional
-        Decimals to round every number to (2, as the lectures do).
+        Decimals to round every number to (2, as the lectures do); a
+        product's factors and a sum's terms get up to four more where the
+        rounded ones would not give the result shown.
 
     Returns
     -------
@@ -161,11 +174,10 @@ def explain(graph: ComputationalGraph, digits: int = 2) -> Text:
     >>> print(explain(g).splitlines()[-1])
         x: 1 + 3 + 3 = 7 (gradients add up at a fork)
     """
-    fmt = _formatter(digits)
-    opening, steps, received = _story(graph, fmt)
+    opening, steps, received = _story(graph, digits)
     lines = [opening, "", *(step.text for step in steps)]
     leaves = [
-        _total_line(name, received.get(name, []), graph.grad(name), fmt)
+        _total_line(name, received.get(name, []), graph.grad(name), digits)
         for name in graph
         if graph.kind(name) != "gate"
     ]
@@ -207,8 +219,7 @@ def gradient_steps(graph: ComputationalGraph, digits: int = 2) -> dict[str, str]
         to 'x': local gradient x = 3, times 1, sends 3
         x: 1 + 3 + 3 = 7 (gradients add up at a fork)
     """
-    fmt = _formatter(digits)
-    opening, steps, received = _story(graph, fmt)
+    opening, steps, received = _story(graph, digits)
     found: dict[str, list[str]] = {name: [] for name in graph}
     found[graph.output] = [opening]
     for step in steps:
@@ -216,7 +227,7 @@ def gradient_steps(graph: ComputationalGraph, digits: int = 2) -> dict[str, str]
             found[source] += [step.header, *(line for s, line in step.sends if s == source)]
     for name, parts in received.items():
         if len(parts) > 1:
-            found[name].append(_total_line(name, parts, graph.grad(name), fmt))
+            found[name].append(_total_line(name, parts, graph.grad(name), digits))
     return {name: "\n".join(lines) for name, lines in found.items()}
 
 
@@ -244,7 +255,7 @@ def backward_steps(graph: ComputationalGraph, digits: int = 2) -> list[tuple[str
         to 'x': local gradient 1, times -4, sends -4
         to 'y': local gradient 1, times -4, sends -4
     """
-    opening, steps, _ = _story(graph, _formatter(digits))
+    opening, steps, _ = _story(graph, digits)
     return [(graph.output, opening), *((step.node, step.text) for step in steps)]
 
 
@@ -334,11 +345,10 @@ def _formatter(digits: int) -> Callable[[Any], str]:
     return fmt
 
 
-def _story(
-    graph: ComputationalGraph, fmt: Callable[[Any], str]
-) -> tuple[str, list[_Step], dict[str, list[Any]]]:
+def _story(graph: ComputationalGraph, digits: int) -> tuple[str, list[_Step], dict[str, list[Any]]]:
     """The opening line, one step per gate from the output back, and what each
     node received from each slot it feeds."""
+    fmt = _formatter(digits)
     output = graph.output
     try:
         dout = graph.grad(output)
@@ -358,7 +368,8 @@ def _story(
             continue
         gate = graph.gate(name)
         label = gate.symbol or type(gate).__name__
-        arriving = _received(received.get(name, []), graph.grad(name), fmt)
+        dz = graph.grad(name)
+        arriving = _received(received.get(name, []), dz, digits)
         pattern = gate.gradient_pattern
         header = (
             f"{label} {name!r} = {fmt(graph.value(name))} receives {arriving}"
@@ -373,26 +384,29 @@ def _story(
             zip(graph.inputs(name), local_gradients(graph, name), sent_gradients(graph, name))
         ):
             received.setdefault(source, []).append(sent)
-            formula = _formula(graph, name, slot, fmt)
+            decimals = _decimals([local, dz], sent, math.prod, digits)
+            factor = _formatter(digits if decimals is None else decimals)
+            formula = _formula(graph, name, slot, factor)
             if formula is None:
-                text = f"{fmt(local)} (its backward at dz = 1)"
+                text = f"{factor(local)} (its backward at dz = 1)"
             else:
-                parts = [*formula, fmt(local)]
+                parts = [*formula, factor(local)]
                 text = " = ".join(part for i, part in enumerate(parts) if part not in parts[:i])
             sends.append(
                 (
                     source,
                     f"    to {source!r}: local gradient {text}, "
-                    f"times {fmt(graph.grad(name))}, sends {fmt(sent)}",
+                    f"times {factor(dz)}, sends {fmt(sent)}"
+                    + (" (rounded)" if decimals is None else ""),
                 )
             )
         steps.append(_Step(name, header, sends))
     return opening, steps, received
 
 
-def _total_line(name: str, parts: list[Any], total: Any, fmt: Callable[[Any], str]) -> str:
+def _total_line(name: str, parts: list[Any], total: Any, digits: int) -> str:
     """A node's gradient as the summary of :func:`explain` gives it."""
-    return f"    {name}: {_received(parts, total, fmt)}"
+    return f"    {name}: {_received(parts, total, digits)}"
 
 
 def _formula(
@@ -446,9 +460,47 @@ def _formula(
     return symbols, numbers
 
 
-def _received(parts: list[Any], total: Any, fmt: Callable[[Any], str]) -> str:
+def _received(parts: list[Any], total: Any, digits: int) -> str:
     """``total``, written as the sum of its parts where several gates sent one."""
     if len(parts) < 2:
-        return fmt(total)
-    terms = " + ".join(fmt(part) for part in parts).replace("+ -", "- ")
-    return f"{terms} = {fmt(total)} (gradients add up at a fork)"
+        return format_number(total, digits)
+    decimals = _decimals(parts, total, sum, digits)
+    term = _formatter(digits if decimals is None else decimals)
+    terms = " + ".join(term(part) for part in parts).replace("+ -", "- ")
+    rounded = "rounded; " if decimals is None else ""
+    return f"{terms} = {format_number(total, digits)} ({rounded}gradients add up at a fork)"
+
+
+def _decimals(
+    operands: Sequence[Any],
+    result: Any,
+    combine: Callable[[list[Fraction]], Fraction | int],
+    digits: int,
+) -> int | None:
+    """The fewest decimals, from ``digits`` to ``digits + 4``, to write ``operands``
+    with so that the arithmetic adds up: ``combine`` of the operands as written,
+    rounded to ``digits`` decimals, gives ``result`` as written with ``digits``.
+
+    A result halfway between two roundings adds up either way. ``None`` if no
+    such number of decimals is found (the text then says the result is
+    rounded); ``digits`` for arrays and what is not a finite number, whose
+    arithmetic is not checked.
+
+    Examples
+    --------
+    >>> _decimals([2, 0.19661193], 0.39322386, math.prod, 2)  # 2 * 0.2 is not 0.39
+    3
+    >>> _decimals([0.004, 0.004], 0.008, sum, 2)  # 0 + 0 is not 0.01
+    3
+    >>> _decimals([1e6, 0.123456789], 123456.789, math.prod, 2) is None
+    True
+    """
+    if not all(_DECIMAL.fullmatch(format_number(number, digits)) for number in [*operands, result]):
+        return digits  # an array, or not a finite number
+    shown = Fraction(format_number(result, digits))
+    half = Fraction(1, 2 * 10**digits)
+    for decimals in range(digits, digits + 5):
+        written = [Fraction(format_number(number, decimals)) for number in operands]
+        if abs(combine(written) - shown) <= half:
+            return decimals
+    return None

@@ -1266,6 +1266,63 @@ class ComputationalGraph:
 
         return Drawing(draw(self._opened(opened), path, digits, numbers=numbers, nodes=nodes))
 
+    def to_html(
+        self,
+        path: str | os.PathLike[str],
+        digits: int = 2,
+        *,
+        opened: Iterable[str] = (),
+        title: str | None = None,
+    ) -> Path:
+        """Write a page to step through the latest pass, one gate at a time:
+        one self-contained HTML file that fetches nothing. See
+        :mod:`compgraph.page`.
+
+        The circuit as the lectures draw it; buttons, a slider and the arrow
+        keys step forward through the gates and then backward, each step
+        highlighting its gate and told with its numbers as :meth:`explain`
+        tells it; a node's panel (click it, or Tab to it) gives its value, its
+        gradient, at a fork each consumer's share, and its paths to the output.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The ``.html`` file to write.
+        digits : int, optional
+            Decimals to round to (2, as the lectures).
+        opened : list of str, optional
+            Composite gates to step through gate by gate inside (each other
+            composite gate is one step).
+        title : str, optional
+            The page's heading ("Stepping through" and the output's name by default).
+
+        Returns
+        -------
+        pathlib.Path
+            ``path``.
+
+        Raises
+        ------
+        NoForwardPassError
+            If no forward pass has run since the graph was built or changed.
+        ValueError
+            If ``path`` does not end in ``.html``.
+        OSError
+            If the file cannot be written.
+
+        Examples
+        --------
+        >>> import pathlib, tempfile
+        >>> g = ComputationalGraph.from_expression("(x + y) * z")
+        >>> _ = g.forward(x=-2, y=5, z=-4), g.backward()
+        >>> page = g.to_html(pathlib.Path(tempfile.mkdtemp()) / "f.html")
+        >>> "Step with the buttons" in page.read_text(encoding="utf-8")
+        True
+        """
+        from compgraph.page import to_html
+
+        return to_html(self._opened(opened), path, digits, title)
+
     def to_dot(self, digits: int = 2, *, opened: Iterable[str] = ()) -> str:
         """The circuit as Graphviz DOT text, values and gradients on the wires;
         the composite gates named in ``opened`` drawn as their inner gates, in
@@ -1298,7 +1355,8 @@ class ComputationalGraph:
         Parameters
         ----------
         digits : int, optional
-            Decimals to round to (2, as the lectures).
+            Decimals to round to (2, as the lectures; a step whose rounded
+            numbers would not add up gets more).
         opened : list of str, optional
             Composite gates to tell step by step, gate by gate inside; each
             other composite gate is one step.

@@ -52,6 +52,7 @@ __all__ = [
     "layout",
     "neighbourhood",
     "node_label",
+    "number_text",
     "part_wires",
     "readable",
     "routes",
@@ -124,7 +125,7 @@ def wires(graph: ComputationalGraph, digits: int = 2) -> list[Wire]:
             return None
 
     def text(value: Any) -> str | None:
-        return None if value is None else _number_text(value, digits)
+        return None if value is None else number_text(value, digits)
 
     result = []
     for name in graph:
@@ -179,7 +180,7 @@ def part_wires(graph: ComputationalGraph, nodes: Collection[str], digits: int = 
                 if source == name
             ]
             total = None if None in shares else sum(shares)
-            gradient = None if total is None else _number_text(total, digits)
+            gradient = None if total is None else number_text(total, digits)
         result.append(Wire(name, None, 0, value, gradient))
     return result
 
@@ -192,8 +193,15 @@ def _sent(graph: ComputationalGraph, name: str) -> list[Any]:
         return [None] * len(graph.inputs(name))
 
 
-def _number_text(value: Any, digits: int) -> str:
-    """``value`` as :func:`wires` writes it: one line, at most :data:`NUMBER_LIMIT` characters."""
+def number_text(value: Any, digits: int) -> str:
+    """``value`` as :func:`wires` writes it: rounded to ``digits`` decimals, on
+    one line, in at most :data:`NUMBER_LIMIT` characters.
+
+    Examples
+    --------
+    >>> number_text(0.7310585786, 2), number_text(10**100, 2), number_text(np.zeros((50, 50)), 2)
+    ('0.73', '1e+100', 'array of shape (50, 50)')
+    """
     if isinstance(value, np.ndarray) and value.ndim > 0:
         # numpy elides only the axes longer than 6 once there are over 20 numbers
         shown = value.size if value.size <= 20 else math.prod(min(n, 6) for n in value.shape)
@@ -201,7 +209,7 @@ def _number_text(value: Any, digits: int) -> str:
             text = np.array2string(
                 value,
                 separator=", ",
-                formatter={"all": lambda item: _number_text(item, digits)},
+                formatter={"all": lambda item: number_text(item, digits)},
                 max_line_width=1_000_000,
                 threshold=20,
             )
@@ -210,7 +218,7 @@ def _number_text(value: Any, digits: int) -> str:
                 return text
         return f"array of shape {value.shape}"
     if isinstance(value, (complex, np.complexfloating)):
-        real, imag = _number_text(value.real, digits), _number_text(value.imag, digits)
+        real, imag = number_text(value.real, digits), number_text(value.imag, digits)
         return f"{real}{'' if imag.startswith('-') else '+'}{imag}j"
     whole = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
     if whole and abs(int(value)) >= 10**NUMBER_LIMIT:  # str() may refuse it: not even tried

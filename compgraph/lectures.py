@@ -1,8 +1,9 @@
 """The lectures' worked examples, built as graphs with the values the lectures use.
 
 Each builder returns the graph and the feeds of the lecture's example;
-:func:`demo` prints them all as tables (``compgraph demo``) and
-:func:`draw_examples` draws them (``compgraph demo --draw DIR``).
+:func:`demo` prints them all as tables (``compgraph demo``),
+:func:`draw_examples` draws them (``compgraph demo --draw DIR``) and
+:func:`write_pages` writes a page to step through each (``compgraph demo --html DIR``).
 
 Examples
 --------
@@ -28,7 +29,9 @@ __all__ = [
     "draw_examples",
     "grouped_neuron",
     "neuron",
+    "the_exercise",
     "three_times_a_plus_bc",
+    "write_pages",
     "x_plus_y_times_z",
 ]
 
@@ -99,6 +102,21 @@ def grouped_neuron() -> tuple[ComputationalGraph, Feeds]:
     return g, feeds
 
 
+def the_exercise() -> tuple[ComputationalGraph, Feeds]:
+    """The lectures' exercise ``f(x, y) = (x + σ(y)) / (σ(x) + (x + y)^2)``, at
+    ``x = 3, y = -4``, built from its expression.
+
+    Examples
+    --------
+    >>> g, feeds = the_exercise()
+    >>> round(g.forward(feeds), 4), {name: round(grad, 4) for name, grad in g.backward().items()
+    ...                               if name in feeds}
+    (1.5456, {'x': 2.0596, 'y': 1.5922})
+    """
+    g = ComputationalGraph.from_expression("(x + sigmoid(y)) / (sigmoid(x) + (x + y) ** 2)")
+    return g, {"x": 3, "y": -4}
+
+
 #: (title, formula, builder) for each worked example, in the lectures' order.
 EXAMPLES = [
     ("J = 3(a + bc)", "a=5, b=4, c=2", three_times_a_plus_bc),
@@ -118,6 +136,7 @@ EXAMPLES = [
         "f = σ(w0*x0 + w1*x1 + w2) with σ the composite of *-1, exp, +1, 1/x",
         grouped_neuron,
     ),
+    ("the exercise", "x=3, y=-4 in f = (x + σ(y)) / (σ(x) + (x + y)^2)", the_exercise),
 ]
 
 
@@ -208,14 +227,49 @@ def draw_examples(folder: str | Path, digits: int = 2) -> list[Path]:
     >>> [path.name for path in draw_examples(tempfile.mkdtemp())]
     ... # doctest: +NORMALIZE_WHITESPACE
     ['j-3-a-bc.svg', 'f-x-y-z.svg', 'sigmoid-neuron-one-sigmoid-gate.svg',
-     'sigmoid-neuron-decomposed.svg', 'sigmoid-neuron-the-four-gates-grouped-into-one.svg']
+     'sigmoid-neuron-decomposed.svg', 'sigmoid-neuron-the-four-gates-grouped-into-one.svg',
+     'the-exercise.svg']
     """
+    return [g.draw(path.with_suffix(".svg"), digits) for path, _, g in _passed(folder)]
+
+
+def write_pages(folder: str | Path, digits: int = 2) -> list[Path]:
+    """Write a page to step through each worked example's pass
+    (:meth:`ComputationalGraph.to_html`), as ``folder/<title>.html``.
+
+    The folder is made if it is missing.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order of :data:`EXAMPLES`.
+
+    Raises
+    ------
+    OSError
+        If the folder or a file cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> [path.name for path in write_pages(tempfile.mkdtemp())][:2]
+    ['j-3-a-bc.html', 'f-x-y-z.html']
+    """
+    return [
+        g.to_html(path.with_suffix(".html"), digits, title=title)
+        for path, title, g in _passed(folder)
+    ]
+
+
+def _passed(folder: str | Path) -> list[tuple[Path, str, ComputationalGraph]]:
+    """Each worked example after its forward and backward pass, with the path
+    in ``folder`` (made if missing) its files are named by, and its title."""
     Path(folder).mkdir(parents=True, exist_ok=True)
-    paths = []
-    for title, _, build in EXAMPLES:
+    examples = []
+    for title, formula, build in EXAMPLES:
         g, feeds = build()
         g.forward(feeds)
         g.backward()
         slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
-        paths.append(g.draw(Path(folder) / f"{slug}.svg", digits))
-    return paths
+        examples.append((Path(folder) / slug, f"{title}, at {formula}", g))
+    return examples

@@ -23,6 +23,8 @@ def format_number(value: Any, digits: int = 4) -> str:
     --------
     >>> format_number(-12), format_number(0.7310585786, 2), format_number(-0.19661193, 2)
     ('-12', '0.73', '-0.2')
+    >>> format_number(10.0, 0), format_number(-0.25, 0), format_number(-0.001, 2)
+    ('10', '0', '0')
     >>> import numpy as np
     >>> format_number(np.array([0.5, 1.0 / 3.0]), 3)
     '[0.5, 0.333]'
@@ -42,8 +44,10 @@ def format_number(value: Any, digits: int = 4) -> str:
     number = float(value)
     if not math.isfinite(number):
         return str(number)
-    text = f"{number:.{digits}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    text = f"{number:.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> Text:

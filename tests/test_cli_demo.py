@@ -45,7 +45,9 @@ def test_demo_prints_the_lectures_numbers():
     assert grouped["f"][1:3] == ["σ", "CompositeGate"]
     assert grouped["f"][-2:] == ["0.73", "1"] and grouped["dot"][-1] == "0.2"
     assert "neg" not in grouped
-    agreement = rows(parts[11])
+    exercise = [line.split() for line in parts[11].splitlines() if " input " in line]
+    assert exercise == [["x", "input", "3", "2.06"], ["y", "input", "-4", "1.59"]]
+    agreement = rows(parts[13])
     assert agreement["f"][-3:] == ["0.73", "0.73", "0.73"]
     assert agreement["d"][-3:] == ["0.2", "0.2", "0.2"]  # the last row: d f / d dot
     assert "largest difference in value or gradient" in out
@@ -67,6 +69,7 @@ def test_demo_draws_each_example(tmp_path: Path) -> None:
         "sigmoid-neuron-decomposed.svg",
         "sigmoid-neuron-one-sigmoid-gate.svg",
         "sigmoid-neuron-the-four-gates-grouped-into-one.svg",
+        "the-exercise.svg",
     ]
     assert "1/x" in (tmp_path / "images" / "sigmoid-neuron-decomposed.svg").read_text()
 
@@ -83,3 +86,27 @@ def test_demo_refuses_an_empty_folder_name() -> None:
     result = run("demo", "--draw", "")
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == "compgraph demo: --draw: the path is empty\n"
+
+
+def test_demo_writes_a_page_to_step_through_each_example(tmp_path: Path) -> None:
+    result = run("demo", "--html", str(tmp_path / "pages"))
+    assert result.returncode == 0, result.stderr
+    pages = sorted((tmp_path / "pages").iterdir())
+    assert [path.name for path in pages] == [
+        "f-x-y-z.html",
+        "j-3-a-bc.html",
+        "sigmoid-neuron-decomposed.html",
+        "sigmoid-neuron-one-sigmoid-gate.html",
+        "sigmoid-neuron-the-four-gates-grouped-into-one.html",
+        "the-exercise.html",
+    ]
+    assert result.stdout.count("wrote ") == 6 and "J = 3(a + bc)   at a=5" in result.stdout
+    text = (tmp_path / "pages" / "f-x-y-z.html").read_text(encoding="utf-8")
+    assert "<h1>f = (x + y)z, at x=-2, y=5, z=-4</h1>" in text
+    assert "Step with the buttons" in text
+
+
+def test_demo_refuses_an_empty_pages_folder_name() -> None:
+    result = run("demo", "--html", "")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "compgraph demo: --html: the path is empty\n"

@@ -40,6 +40,15 @@ def test_the_lecture_neuron(tmp_path: Path) -> None:
     assert "σ" in svg and "0.39" in svg and "-0.59" in svg
 
 
+def test_html_writes_the_page_to_step_through_the_pass(tmp_path: Path) -> None:
+    result = run("eval", *NEURON, "--html", "neuron.html", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0].split() == ["node", "gate", "inputs", "value", "grad"]
+    text = (tmp_path / "neuron.html").read_text(encoding="utf-8")
+    assert "<h1>Stepping through sigmoid(w0 * x0 + w1 * x1 + w2)</h1>" in text
+    assert "to 'x0': local gradient w0 = 2" in text and "sends 0.39" in text
+
+
 def test_statements_name_the_rows_q_and_f() -> None:
     result = run("eval", "q = x + y; f = q * z", "x=-2", "y=5", "z=-4")
     assert result.returncode == 0, result.stderr
@@ -134,6 +143,11 @@ def test_an_expression_starting_with_a_minus() -> None:
         ),
         (["x", "x=1", "--draw", "out.jpg"], "compgraph eval: draw: cannot tell the image type"),
         (["x", "x=1", "--draw", "missing/dir/out.svg"], "compgraph eval: "),
+        (
+            ["x", "x=1", "--html", "out.svg"],
+            "compgraph eval: --html: 'out.svg' does not end in .html; name an .html file",
+        ),
+        (["x", "x=1", "--html", "missing/out.html"], "compgraph eval: to_html: cannot write"),
         (["x", "x=1", "--digits", "-1"], "compgraph eval: --digits must be 0 or more"),
         (["x", "x=1", "--digits", "two"], "compgraph eval: argument --digits: invalid int"),
         ([], "compgraph eval: the following arguments are required: EXPR"),
@@ -188,6 +202,7 @@ SUM_400 = " + ".join(f"x{i}" for i in range(400))
         (["x", "x=[true]"], "compgraph eval: x=[true]: not a number or a list of numbers"),
         (["x + y", "x=1", "\uff58=2"], "compgraph eval: x is given twice"),
         (["x", "x=1", "--draw", ""], "compgraph eval: --draw: the path is empty"),
+        (["x", "x=1", "--html", ""], "compgraph eval: --html: the path is empty"),
     ],
 )
 def test_hostile_input_ends_quickly_in_one_line(args: list[str], message: str) -> None:

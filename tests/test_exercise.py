@@ -308,7 +308,7 @@ def test_the_page_checks_answers_offline(browser, tmp_path: Path) -> None:  # ty
     hint = browser.find_element(By.ID, f"h{tags['w1']}")
     assert hint.is_displayed()
     assert hint.text.startswith("It is -0.39. The step that computes it:")
-    assert "to 'w1': local gradient x1 = -2, times 0.2, sends -0.39" in hint.text
+    assert "to 'w1': local gradient x1 = -2, times 0.197, sends -0.39" in hint.text
     assert not browser.find_element(By.ID, f"h{tags['x0']}").is_displayed()
     assert browser.find_element(By.ID, "score").text == "4 of 5 right (score 0.80)"
     assert field("w1").get_attribute("aria-invalid") == "true"

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import gates
-from compgraph import ComputationalGraph, NoBackwardPassError
+from compgraph import ComputationalGraph, GraphError, NoBackwardPassError
 from compgraph.explain import (
+    _received,
     backward_steps,
     explain,
     forward_step,
@@ -52,10 +56,10 @@ def test_the_decomposed_neuron_with_the_lectures_numbers() -> None:
         "to 'w2': local gradient 1, times 0.2, sends 0.2",
         "to 'w0 * x0': local gradient 1, times 0.2, sends 0.2",
         "to 'w1 * x1': local gradient 1, times 0.2, sends 0.2",
-        "to 'w1': local gradient x1 = -2, times 0.2, sends -0.39",
-        "to 'x1': local gradient w1 = -3, times 0.2, sends -0.59",
+        "to 'w1': local gradient x1 = -2, times 0.197, sends -0.39",
+        "to 'x1': local gradient w1 = -3, times 0.197, sends -0.59",
         "to 'w0': local gradient x0 = -1, times 0.2, sends -0.2",
-        "to 'x0': local gradient w0 = 2, times 0.2, sends 0.39",
+        "to 'x0': local gradient w0 = 2, times 0.197, sends 0.39",
     ]
     assert "+ 'w0 * x0 + w1 * x1 + w2' = 1 receives 0.2; an add gate distributes it" in lines
     assert lines[-6:] == [
@@ -491,7 +495,7 @@ def test_the_backward_steps_are_explains_paragraphs_in_order() -> None:
     assert "\n".join(text for _, text in steps[1:]) == told[1]
     assert steps[-1][1].splitlines()[1:] == [
         "    to 'w0': local gradient x0 = -1, times 0.2, sends -0.2",
-        "    to 'x0': local gradient w0 = 2, times 0.2, sends 0.39",
+        "    to 'x0': local gradient w0 = 2, times 0.197, sends 0.39",
     ]
 
 
@@ -514,3 +518,119 @@ def test_the_forward_steps_give_the_lectures_numbers_in_order() -> None:
     ]
     with pytest.raises(NoBackwardPassError):
         backward_steps(g)
+
+
+# ------------------------------------------------- numbers that add up as shown
+
+PRODUCT = re.compile(r"local gradient (.*), times (\S+), sends (\S+)( \(rounded\))?$")
+FORK_SUM = re.compile(r"(?:receives |: )(\S.*) = (\S+) \((rounded; )?gradients add up at a fork\)")
+
+
+def arithmetic(text: str) -> list[tuple[str, Fraction, Fraction, bool]]:
+    """Every product and fork sum of ``text``: the line, what its shown operands
+    give, its shown result, and whether it says it is rounded."""
+    found = []
+    for line in text.splitlines():
+        if product := PRODUCT.search(line):
+            local = product[1].removesuffix(" (its backward at dz = 1)").split(" = ")[-1]
+            computed = Fraction(local) * Fraction(product[2])
+            found.append((line, computed, Fraction(product[3]), bool(product[4])))
+        if fork := FORK_SUM.search(line):
+            terms = fork[1].replace(" - ", " + -").split(" + ")
+            computed = sum((Fraction(term) for term in terms), Fraction(0))
+            found.append((line, computed, Fraction(fork[2]), bool(fork[3])))
+    return found
+
+
+def assert_adds_up(text: str, digits: int = 2) -> None:
+    """Each product and sum, computed with the numbers shown, rounds to the result
+    shown at ``digits`` decimals, or says it is rounded where it cannot."""
+    half = Fraction(1, 2 * 10**digits)
+    for line, computed, shown, rounded in arithmetic(text):
+        assert (abs(computed - shown) > half) == rounded, line
+
+
+@pytest.mark.parametrize("decomposed", [False, True])
+def test_the_neurons_products_add_up_as_shown(decomposed: bool) -> None:
+    g, feeds = neuron(decomposed=decomposed)
+    g.forward(feeds)
+    g.backward()
+    text = explain(g)
+    assert "    to 'x0': local gradient w0 = 2, times 0.197, sends 0.39" in text
+    assert "    to 'w0': local gradient x0 = -1, times 0.2, sends -0.2" in text  # 2 are enough
+    assert len(arithmetic(text)) == text.count(", sends ")
+    assert_adds_up(text)
+
+
+def test_a_local_gradients_formula_has_the_decimals_of_the_local_gradient() -> None:
+    text = passed("(a * b) * c", a=1, b=2.004, c=1.004).explain()  # 2 * 1 is not 2.01
+    assert "    to 'a': local gradient b = 2.004, times 1.004, sends 2.01" in text
+    assert_adds_up(text)
+
+
+def test_a_fork_sum_whose_rounded_terms_do_not_add_up_gets_more_digits() -> None:
+    text = passed("(x + sigmoid(y)) / (sigmoid(x) + (x + y) ** 2)", x=3, y=-4).explain()
+    assert "    x: 1.583 - 0.036 + 0.512 = 2.06 (gradients add up at a fork)" in text  # not 2.05
+    assert "    y: 1.58 + 0.01 = 1.59 (gradients add up at a fork)" in text
+    text = passed("0.004 * x + 0.004 * x", x=1).explain()
+    assert "    x: 0.004 + 0.004 = 0.01 (gradients add up at a fork)" in text  # not 0 + 0
+    assert_adds_up(text)
+
+
+def test_what_four_more_digits_cannot_make_add_up_is_said_to_be_rounded() -> None:
+    text = passed("(a * b) * c", a=1, b=1e6, c=0.123456789).explain()
+    assert "    to 'a': local gradient b = 1000000, times 0.12, sends 123456.79 (rounded)" in text
+    assert_adds_up(text)
+    # a fork sum needs some 10,000 terms to be off by half a hundredth at 6 decimals
+    assert _received([4.5e-6] * 20_000, 0.09, 2).endswith(
+        " = 0.09 (rounded; gradients add up at a fork)"
+    )
+
+
+def test_whole_numbers_of_any_size_are_checked_exactly() -> None:
+    text = passed("x * y * y", x=10**30 + 1, y=3).explain()
+    assert "    to 'x': local gradient y = 3, times 3, sends 9" in text
+    assert f"    to 'y': local gradient x = {10**30 + 1}, times 3, sends {3 * 10**30 + 3}" in text
+    assert_adds_up(text)
+
+
+def test_arrays_are_written_with_the_digits_asked_for() -> None:
+    ones = np.ones(2)
+    g = passed("(a * b) * c", a=ones, b=np.array([2.004, 1.0]), c=np.array([1.004, 1.0]))
+    assert "    to 'a': local gradient b = [2, 1], times [1, 1], sends [2.01, 1]" in g.explain()
+
+
+expressions = st.recursive(
+    st.sampled_from(["x", "y", "z", "0.37", "2.5"]),
+    lambda inner: (
+        st.builds("({} {} {})".format, inner, st.sampled_from(["+", "*", "-", "/"]), inner)
+        | st.builds("sigmoid({})".format, inner)
+        | st.builds("tanh({})".format, inner)
+        | st.builds("exp({})".format, inner)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    expressions.filter(lambda text: any(name in text for name in "xyz")),
+    st.lists(st.floats(-3, 3), min_size=3, max_size=3),
+    st.integers(0, 4),
+)
+def test_random_graphs_arithmetic_adds_up_as_shown(
+    text: str, numbers: list[float], digits: int
+) -> None:
+    g = ComputationalGraph.from_expression(text)
+    feeds = dict(zip("xyz", numbers))
+    try:
+        g.forward({name: feeds[name] for name in g if g.kind(name) == "input"})
+        g.backward()
+    except GraphError:  # a division by zero
+        assume(False)
+    assume(all(np.isfinite(g.value(name)) and np.isfinite(g.grad(name)) for name in g))
+    gates = [name for name in g if g.kind(name) == "gate" and g.inputs(name)]
+    assume(all(np.isfinite(local_gradients(g, name)).all() for name in gates))
+    told = explain(g, digits)
+    assert len(arithmetic(told)) == told.count(", sends ") + told.count("add up at a fork")
+    assert_adds_up(told, digits)

@@ -12,7 +12,9 @@ from compgraph.lectures import (
     draw_examples,
     grouped_neuron,
     neuron,
+    the_exercise,
     three_times_a_plus_bc,
+    write_pages,
     x_plus_y_times_z,
 )
 
@@ -109,7 +111,33 @@ def test_draw_examples_makes_the_folder_and_one_svg_each(tmp_path):
         "sigmoid-neuron-one-sigmoid-gate.svg",
         "sigmoid-neuron-decomposed.svg",
         "sigmoid-neuron-the-four-gates-grouped-into-one.svg",
+        "the-exercise.svg",
     ]
     assert ">σ<" in paths[4].read_text()  # the composite drawn as one gate
     assert sorted(tmp_path.joinpath("images").iterdir()) == sorted(paths)
     assert ">0.7<" in paths[2].read_text()  # sigma(1) = 0.73 to one decimal
+
+
+def test_the_exercise_has_the_gradients_finite_differences_give() -> None:
+    g, feeds = the_exercise()
+    g.forward(feeds)
+    grads = g.backward()
+    x, y, h = feeds["x"], feeds["y"], 1e-6
+
+    def f(x: float, y: float) -> float:
+        s = lambda v: 1 / (1 + math.exp(-v))  # noqa: E731
+        return (x + s(y)) / (s(x) + (x + y) ** 2)
+
+    assert g.value(g.output) == pytest.approx(f(x, y), rel=1e-12)
+    assert grads["x"] == pytest.approx((f(x + h, y) - f(x - h, y)) / (2 * h), rel=1e-6)
+    assert grads["y"] == pytest.approx((f(x, y + h) - f(x, y - h)) / (2 * h), rel=1e-6)
+
+
+def test_write_pages_writes_one_page_to_step_through_each_example(tmp_path) -> None:
+    paths = write_pages(tmp_path / "pages")
+    assert [path.stem for path in paths] == [
+        path.stem for path in draw_examples(tmp_path / "images")
+    ]
+    text = paths[2].read_text(encoding="utf-8")
+    assert "<h1>sigmoid neuron, one sigmoid gate, at f = σ(w0*x0 + w1*x1 + w2)" in text
+    assert "sends 0.39" in text

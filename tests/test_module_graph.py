@@ -53,6 +53,7 @@ LAYERS = {
     "compgraph.expression": 2,
     "compgraph.lectures": 2,
     "compgraph.webpage": 2,  # imports nothing of the project
+    "compgraph.page": 2,
     "compgraph.exercise": 2,
     "compgraph.files": 2,
     "compgraph.lint": 2,
@@ -79,6 +80,7 @@ DELEGATIONS = {
     ("compgraph.graph", "compgraph.kinks"),
     ("compgraph.graph", "compgraph.lint"),
     ("compgraph.graph", "compgraph.notebook"),
+    ("compgraph.graph", "compgraph.page"),
     ("gates", "compgraph.gatecheck"),
     ("gates", "compgraph"),  # that import runs the compgraph package's __init__
 }

@@ -76,6 +76,9 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     parser.add_argument("--draw", metavar="PATH", help="draw the circuit (.svg, .png or .pdf)")
     parser.add_argument(
+        "--html", metavar="PATH", help="write a page to step through the pass (.html)"
+    )
+    parser.add_argument(
         "--explain", action="store_true", help="tell the backward pass step by step"
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -90,13 +93,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def evaluate(args: argparse.Namespace) -> str:
-    """Build, feed, forward, backward (and draw with ``--draw``); the text to print.
+    """Build, feed, forward, backward (draw with ``--draw``, write the page to
+    step through the pass with ``--html``); the text to print.
 
     Examples
     --------
     >>> args = argparse.Namespace(
     ...     expression="(x + y) * z", values=["x=-2", "y=5", "z=-4"],
-    ...     draw=None, explain=False, json=False, digits=2,
+    ...     draw=None, html=None, explain=False, json=False, digits=2,
     ... )
     >>> print(evaluate(args))  # doctest: +NORMALIZE_WHITESPACE
     node         gate       inputs    value  grad
@@ -109,12 +113,17 @@ def evaluate(args: argparse.Namespace) -> str:
     """
     rounding = digits(args)
     draw = path_option(args.draw, "--draw")
+    page = path_option(args.html, "--html")
+    if page is not None and not page.lower().endswith((".html", ".htm")):
+        raise UsageError(f"--html: {page!r} does not end in .html; name an .html file")
     g = read_graph(args.expression)
     feeds = read_feeds(g, args.values)
     g.forward(feeds)
     g.backward()
     if draw is not None:
         g.draw(draw, rounding)
+    if page is not None:
+        g.to_html(page, rounding)
     if args.json:
         explanation = g.explain(rounding) if args.explain else None
         return json.dumps(report(g, args.expression, explanation), indent=2, ensure_ascii=False)
