@@ -20,12 +20,10 @@ Examples
 from __future__ import annotations
 
 import io
-import itertools
-import math
 import os
 import warnings
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +44,7 @@ from compgraph.layout import (
     readable,
     wires,
 )
+from compgraph.placing import RADIUS, X_STEP, Box, Room, Stretch, place, point, route
 from compgraph.table import format_number
 
 if TYPE_CHECKING:
@@ -63,26 +62,17 @@ __all__ = ["FORMATS", "draw", "fork_sums"]
 FORMATS = (".svg", ".png", ".pdf")
 _FORMATS_TEXT = ".svg, .png or .pdf"
 
-_X_STEP, _Y_STEP, _RADIUS = 2.6, 1.3, 0.3
-_BEND = 0.6  # how far wires between the same two nodes arc apart
 _SYMBOL_LIMIT = 10  # a gate's label, in its circle
 _DPI = 150
 _MAX_PIXELS = 8000  # a PNG's longer side; a larger circuit gets a lower resolution
 _INK = "#333333"
 _BOX = (0.7, 0.26)  # a blank's width and height
-_GAP = 0.06  # from a wire to its labels
-_PAD = 0.03  # the least room around a label
-_SLIDE = 0.1  # how far a label slides along its wire at a time, looking for room
-_STEP = 0.05  # between the points of a wire that tell which labels it crosses
-_WIRE_CELL = 0.25  # the side of the squares those points are kept by
 #: Metadata left out of each image type, so that one circuit always makes the same file.
 _NO_DATES: dict[str, dict[str, Any]] = {
     ".svg": {"Date": None},
     ".png": {"Software": None},
     ".pdf": {"CreationDate": None, "Producer": None},
 }
-_Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in data units
-_Stretch = tuple[tuple[float, float], tuple[float, float], float]  # start, end, bend
 _SUM_STYLE = {"color": GRADIENT_COLOR, "fontsize": 9, "fontweight": "bold", "zorder": 5}
 _SUM_LEGEND = "Σ: at a fork, the node's gradient, the sum of its wires'"
 
@@ -216,8 +206,8 @@ def _circuit(
     from matplotlib.patches import Circle
 
     places, paths = arrange(graph, nodes)
-    points = {name: _point(place) for name, place in places.items()}
-    bends = {edge: [_point(place) for place in path] for edge, path in paths.items()}
+    points = {name: point(place) for name, place in places.items()}
+    bends = {edge: [point(place) for place in path] for edge, path in paths.items()}
     heights = [y for _, y in points.values()] + [y for path in bends.values() for _, y in path]
     labels = {name: node_label(graph, name) for name in points}
     sums = fork_sums(graph, digits, boxes) if numbers else {}
@@ -225,7 +215,7 @@ def _circuit(
     leaves = [len(readable(label, NAME_LIMIT)) for label, is_gate in labels.values() if not is_gate]
     leaves += [len(text) for name, text in sums.items() if not labels[name][1]]
     left = -0.3 - 0.13 * max(leaves, default=0)
-    right = max(x for x, _ in points.values()) + _X_STEP
+    right = max(x for x, _ in points.values()) + X_STEP
     bottom, top = min(heights) - 1.0, max(heights) + 0.7
     scale = 0.75  # inches per unit
     size = ((right - left) * scale, (top - bottom) * scale)
@@ -237,7 +227,10 @@ def _circuit(
     axes.set_aspect("equal")
     axes.axis("off")
     renderer = FigureCanvasAgg(figure).get_renderer()  # type: ignore[no-untyped-call]
-    room = _Room(axes, renderer, (left, bottom, right, top))
+    room = Room((left, bottom, right, top))
+
+    def take(artist: Artist) -> None:
+        room.take(_measure(axes, renderer, artist))
 
     gates = set()
     titles: dict[str, str] = {}  # a shortened label's group id: its whole text
@@ -251,45 +244,40 @@ def _circuit(
         if is_gate:
             gates.add(name)
             axes.add_patch(
-                Circle((x, y), _RADIUS, facecolor="white", edgecolor=_INK, linewidth=1.2, zorder=3)
+                Circle((x, y), RADIUS, facecolor="white", edgecolor=_INK, linewidth=1.2, zorder=3)
             )
             room.take_circle((x, y))
-            room.take(
-                _text(axes, x, y, shown, ha="center", va="center", fontsize=11, zorder=4, gid=gid)
-            )
+            take(_text(axes, x, y, shown, ha="center", va="center", fontsize=11, zorder=4, gid=gid))
             if name.isidentifier() and name != label:  # a name given to it: q, f
                 named = readable(name, NAME_LIMIT)
-                room.take(
-                    _text(axes, x, y + _RADIUS + 0.08, named, ha="center", va="bottom", fontsize=9)
-                )
+                take(_text(axes, x, y + RADIUS + 0.08, named, ha="center", va="bottom", fontsize=9))
         else:
-            room.take(
-                _text(axes, x - 0.08, y, shown, ha="right", va="center", fontsize=11, gid=gid)
-            )
+            take(_text(axes, x - 0.08, y, shown, ha="right", va="center", fontsize=11, gid=gid))
     for name, text in sums.items():
         x, y = points[name]
         if name in gates:
-            room.take(_text(axes, x, y - _RADIUS - 0.06, text, ha="center", va="top", **_SUM_STYLE))
+            take(_text(axes, x, y - RADIUS - 0.06, text, ha="center", va="top", **_SUM_STYLE))
         else:
-            room.take(_text(axes, x - 0.08, y - 0.14, text, ha="right", va="top", **_SUM_STYLE))
+            take(_text(axes, x - 0.08, y - 0.14, text, ha="right", va="top", **_SUM_STYLE))
     if numbers:
         legend = _legend(lines, boxes) + (f"; {_SUM_LEGEND}" if sums else "")
-        room.take(_text(axes, left + 0.1, bottom + 0.15, legend, fontsize=7, color="#666666"))
+        take(_text(axes, left + 0.1, bottom + 0.15, legend, fontsize=7, color="#666666"))
     stretches = []  # each wire's, the one into its gate first
     for number, wire in enumerate(lines):
-        sx, sy = points[wire.source]
-        start = (sx + (_RADIUS if wire.source in gates else 0.0), sy)
-        if wire.target is None:
-            route = [start, (sx + _X_STEP * 0.75, sy)]
-        else:
-            route = [start, *bends[wire.source, wire.target]]
-            (tx, ty), (px, py) = points[wire.target], route[-1]
-            angle = math.atan2(py - ty, px - tx)
-            route.append((tx + _RADIUS * math.cos(angle), ty + _RADIUS * math.sin(angle)))
-        stretches.append(_draw_wire(axes, wire, route))
+        via = [] if wire.target is None else bends[wire.source, wire.target]
+        target = None if wire.target is None else points[wire.target]
+        bend = wire.repeat - (wire.copies - 1) / 2
+        stretches.append(route(points[wire.source], wire.source in gates, via, target, bend))
+        _draw_wire(axes, stretches[-1])
         room.take_wire(number, stretches[-1])
     for number, wire in enumerate(lines):
-        _label_wire(axes, wire, number, stretches[number], boxes, room)
+        numbered = _wire_labels(axes, renderer, wire, boxes)
+        if numbered:
+            sides = [(side, box) for side, box, _ in numbered]
+            for (_, _, move), (anchor, _) in zip(
+                numbered, place(room, number, stretches[number], sides)
+            ):
+                move(anchor)
     return figure, titles
 
 
@@ -390,105 +378,19 @@ def _legend(lines: list[Wire], boxes: dict[tuple[str, str], str]) -> str:
     return "; ".join(parts)
 
 
-def _point(place: tuple[int, float]) -> tuple[float, float]:
-    return place[0] * _X_STEP, place[1] * _Y_STEP
-
-
-class _Room:
-    """What a label must not touch: the labels already drawn (their boxes in
-    data units, as the figure's renderer measures their text) and the gates'
-    circles, each kept under the unit squares it covers so that a look-up only
-    reads its neighbours."""
-
-    def __init__(self, axes: Axes, renderer: RendererBase, limits: _Box) -> None:
-        self._axes = axes
-        self._renderer = renderer
-        self._limits = limits
-        self._boxes: dict[tuple[int, int], list[_Box]] = {}
-        self._circles: dict[tuple[int, int], list[tuple[float, float]]] = {}
-        self._wires: dict[tuple[int, int], list[tuple[float, float, int]]] = {}
-
-    def measure(self, artist: Artist) -> _Box:
-        """The box ``artist`` covers as drawn, in data units."""
-        box = artist.get_window_extent(self._renderer).transformed(self._axes.transData.inverted())
-        return box.x0, box.y0, box.x1, box.y1
-
-    def take(self, label: Artist | _Box) -> None:
-        """Keep the place of ``label`` (an artist, or its box) clear from now on."""
-        box = label if isinstance(label, tuple) else self.measure(label)
-        for cell in _cells(box):
-            self._boxes.setdefault(cell, []).append(box)
-
-    def take_circle(self, centre: tuple[float, float]) -> None:
-        """Keep a gate's circle at ``centre`` clear from now on."""
-        x, y = centre
-        for cell in _cells((x - _RADIUS, y - _RADIUS, x + _RADIUS, y + _RADIUS)):
-            self._circles.setdefault(cell, []).append(centre)
-
-    def take_wire(self, number: int, stretches: list[_Stretch]) -> None:
-        """Keep points ``_STEP`` apart along wire ``number``, to tell which
-        labels it would cross."""
-        for start, end, bend in stretches:
-            count = math.ceil(math.dist(start, end) / _STEP)
-            for k in range(count + 1):
-                (x, y), _ = _on_arc(start, end, bend, k / count)
-                cell = (math.floor(x / _WIRE_CELL), math.floor(y / _WIRE_CELL))
-                self._wires.setdefault(cell, []).append((x, y, number))
-
-    def crossed(self, box: _Box, number: int) -> bool:
-        """Whether a wire other than wire ``number`` passes through ``box``."""
-        return any(
-            box[0] <= x <= box[2] and box[1] <= y <= box[3] and other != number
-            for cell in _cells(box, _WIRE_CELL)
-            for x, y, other in self._wires.get(cell, ())
-        )
-
-    def free(self, box: _Box) -> bool:
-        """Whether ``box`` lies in the drawing at least ``_PAD`` from every
-        label and circle kept so far."""
-        left, bottom, right, top = self._limits
-        x0, y0, x1, y1 = box
-        if x0 < left or y0 < bottom or x1 > right or y1 > top:
-            return False
-        padded = (x0 - _PAD, y0 - _PAD, x1 + _PAD, y1 + _PAD)
-        for cell in _cells(padded):
-            for other in self._boxes.get(cell, ()):
-                if _overlap(padded, other):
-                    return False
-            for x, y in self._circles.get(cell, ()):
-                nearest = (min(max(x, x0), x1), min(max(y, y0), y1))
-                if math.dist(nearest, (x, y)) < _RADIUS + _PAD:
-                    return False
-        return True
-
-
-def _overlap(one: _Box, other: _Box) -> bool:
-    return one[0] < other[2] and other[0] < one[2] and one[1] < other[3] and other[1] < one[3]
-
-
-def _cells(box: _Box, side: float = 1.0) -> Iterator[tuple[int, int]]:
-    """The squares of ``side`` units that ``box`` touches."""
-    for i in range(math.floor(box[0] / side), math.floor(box[2] / side) + 1):
-        for j in range(math.floor(box[1] / side), math.floor(box[3] / side) + 1):
-            yield i, j
-
-
-def _draw_wire(axes: Axes, wire: Wire, route: list[tuple[float, float]]) -> list[_Stretch]:
-    """A wire along ``route``, arrow at its end; its stretches (start, end and
-    bend), the last one first.
-
-    Several wires between the same two nodes (``x * x``) bend apart in arcs
-    on their last stretch.
-    """
+def _draw_wire(axes: Axes, stretches: list[Stretch]) -> None:
+    """A wire along ``stretches`` (the one into its gate first, arcing where
+    several wires join the same two nodes), arrow at its end."""
     from matplotlib.patches import FancyArrowPatch
 
-    if len(route) > 2:  # through the layers it skips, up to its last stretch
-        axes.plot(*zip(*route[:-1]), color=_INK, linewidth=1.0, zorder=2)
-    bend = _BEND * (wire.repeat - (wire.copies - 1) / 2)
+    (start, end, bend), *before = stretches
+    if before:  # through the layers it skips, up to its last stretch
+        points = [before[-1][0], *(stretch[1] for stretch in reversed(before))]
+        axes.plot(*zip(*points), color=_INK, linewidth=1.0, zorder=2)
     axes.add_patch(
         FancyArrowPatch(
-            route[-2],
-            route[-1],
+            start,
+            end,
             arrowstyle="-|>",
             mutation_scale=9,
             linewidth=1.0,
@@ -499,29 +401,19 @@ def _draw_wire(axes: Axes, wire: Wire, route: list[tuple[float, float]]) -> list
             zorder=2,
         )
     )
-    return [(route[-2], route[-1], bend)] + [
-        (route[i], route[i + 1], 0.0) for i in reversed(range(len(route) - 2))
-    ]
 
 
-def _label_wire(
+def _wire_labels(
     axes: Axes,
+    renderer: RendererBase,
     wire: Wire,
-    number: int,
-    stretches: list[_Stretch],
     boxes: dict[tuple[str, str], str],
-    room: _Room,
-) -> None:
-    """The value of wire ``number`` above it and its gradient below (or empty
-    boxes for them), where they touch no label or circle drawn before.
-
-    They go at the middle of its last stretch, the one into its gate, if that
-    is clear, else at the first clear spot sliding from there along that
-    stretch by ``_SLIDE`` each way in turn, then along its earlier stretches,
-    the last first; a spot no other wire crosses first, if there is one; at
-    the middle if no spot is clear.
-    """
-    labels = []  # (side: 1 above, -1 below; its box around its anchor; how to move it)
+) -> list[tuple[int, Box, Callable[[tuple[float, float]], None]]]:
+    """The value of a wire to go above it and its gradient below (or empty
+    boxes for them), drawn at the origin: for each, its side (1 above, -1
+    below), its box around its anchor and how to move its anchor (see
+    :func:`compgraph.placing.place`)."""
+    labels = []
     for text, color, side, kind in (
         (wire.value, VALUE_COLOR, 1, "value"),
         (wire.gradient, GRADIENT_COLOR, -1, "grad"),
@@ -540,70 +432,19 @@ def _label_wire(
                 va="center",
                 zorder=5,
             )
-            labels.append((side, room.measure(written), written.set_position))
-    if not labels:
-        return
-    spots = (
-        [(move, *_beside(point, normal, side, box)) for side, box, move in labels]
-        for start, end, bend in stretches
-        for point, normal in (_on_arc(start, end, bend, t) for t in _slides(start, end))
-    )
-    middle = next(spots)
-    clear = None  # the first spot clear of labels and circles, crossed by a wire
-    for spot in itertools.chain([middle], spots):
-        if all(room.free(box) for _, _, box in spot):
-            if not any(room.crossed(box, number) for _, _, box in spot):
-                break
-            clear = clear or spot
-    else:
-        spot = clear or middle
-    for move, anchor, box in spot:
-        move(anchor)
-        room.take(box)
+            labels.append((side, _measure(axes, renderer, written), written.set_position))
+    return labels
 
 
-def _slides(start: tuple[float, float], end: tuple[float, float]) -> list[float]:
-    """Where along a stretch (0 its start, 1 its end) its labels may go: the
-    middle, then ``_SLIDE`` further each way in turn, towards its end first,
-    up to a tenth of the stretch from either end."""
-    step = _SLIDE / math.dist(start, end)
-    count = int(0.4 / step)
-    return [0.5] + [0.5 + sign * k * step for k in range(1, count + 1) for sign in (1, -1)]
-
-
-def _on_arc(
-    start: tuple[float, float], end: tuple[float, float], bend: float, t: float
-) -> tuple[tuple[float, float], tuple[float, float]]:
-    """The point at ``t`` along the arc matplotlib draws from ``start`` to
-    ``end`` (``arc3`` with ``rad`` ``bend``: a quadratic Bézier curve), and the
-    unit normal there that points up."""
-    (sx, sy), (ex, ey) = start, end
-    cx, cy = (sx + ex) / 2 + bend * (ey - sy), (sy + ey) / 2 - bend * (ex - sx)
-    x = (1 - t) ** 2 * sx + 2 * t * (1 - t) * cx + t**2 * ex
-    y = (1 - t) ** 2 * sy + 2 * t * (1 - t) * cy + t**2 * ey
-    dx = (1 - t) * (cx - sx) + t * (ex - cx)
-    dy = (1 - t) * (cy - sy) + t * (ey - cy)
-    length = math.hypot(dx, dy)
-    normal = (-dy / length, dx / length)
-    return (x, y), normal if normal[1] >= 0 else (-normal[0], -normal[1])
-
-
-def _beside(
-    point: tuple[float, float], normal: tuple[float, float], side: int, box: _Box
-) -> tuple[tuple[float, float], _Box]:
-    """Where a label goes on the ``side`` of the wire through ``point`` (1:
-    where ``normal`` points, -1: the other), its box's nearest corner ``_GAP``
-    from the wire: its anchor, and its box there (``box`` is its box around
-    its anchor)."""
-    nx, ny = normal[0] * side, normal[1] * side
-    nearest = min(x * nx + y * ny for x in (box[0], box[2]) for y in (box[1], box[3]))
-    ax, ay = point[0] + nx * (_GAP - nearest), point[1] + ny * (_GAP - nearest)
-    return (ax, ay), (box[0] + ax, box[1] + ay, box[2] + ax, box[3] + ay)
+def _measure(axes: Axes, renderer: RendererBase, artist: Artist) -> Box:
+    """The box ``artist`` covers as drawn, in data units."""
+    box = artist.get_window_extent(renderer).transformed(axes.transData.inverted())
+    return box.x0, box.y0, box.x1, box.y1
 
 
 def _blank_box(
     axes: Axes, color: str, tag: str
-) -> tuple[_Box, Callable[[tuple[float, float]], None]]:
+) -> tuple[Box, Callable[[tuple[float, float]], None]]:
     """An empty box where a number is to be written, ``tag`` small in its
     corner: its box around its centre, and how to move its centre."""
     from matplotlib.patches import Rectangle

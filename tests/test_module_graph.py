@@ -48,6 +48,7 @@ LAYERS = {
     "compgraph.kinks": 2,
     "compgraph.notebook": 2,
     "compgraph.layout": 2,
+    "compgraph.placing": 2,  # imports nothing of the project
     "compgraph.draw": 2,
     "compgraph.dot": 2,
     "compgraph.expression": 2,
