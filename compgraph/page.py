@@ -30,7 +30,6 @@ backward q | + 'q' = 3 receives -4; an add gate distributes it
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
 from html import escape
@@ -52,6 +51,7 @@ from compgraph.layout import (
     readable,
     wires,
 )
+from compgraph.placing import RADIUS, X_STEP, Box, Room, Stretch, place, point, route
 from compgraph.webpage import document
 
 if TYPE_CHECKING:
@@ -64,11 +64,10 @@ PATH_LIMIT = 20
 #: The decimals a node's panel adds to the drawing's, to show what was rounded.
 _MORE_DIGITS = 4
 
-# The circuit's geometry, in pixels.
-_X_STEP, _Y_STEP, _RADIUS = 150, 76, 17
-_MARGIN = 24
-_LEAF_CHARACTER = 7.5  # a leaf's label, per character, to leave room on the left
-_BEND = 0.6  # how far wires between the same two nodes arc apart
+_SCALE = 58  # pixels per unit of the drawing (see compgraph.placing)
+#: The widest a character of the page's font is, in the drawing's units, by
+#: its size in pixels.
+_CHARACTER = {12: 7.4 / _SCALE, 14: 8.6 / _SCALE}
 _SYMBOL_LIMIT = 10
 
 
@@ -281,9 +280,14 @@ def _circuit(
     ``backward_start``, any other's when its last share arrived) and each
     node's shares, what each consumer sent it back and at which step (as
     :func:`compgraph.bookkeeping.contributions`); no gradients without a
-    backward pass (``backward_start`` None)."""
+    backward pass (``backward_start`` None).
+
+    Placed as :func:`compgraph.draw.draw` places it (:mod:`compgraph.placing`):
+    no number touches another label or a circle."""
     places, bends = arrange(graph)
+    points = {name: point(place) for name, place in places.items()}
     labels = {name: node_label(graph, name) for name in places}
+    gates = {name for name, (_, is_gate) in labels.items() if is_gate}
     sums = {
         name: number_text(grad, digits)
         for name, grad in (fork_gradients(graph) if backward_start is not None else {}).items()
@@ -296,34 +300,52 @@ def _circuit(
         ),
         default=0,
     )
-    tops = [y for _, y in places.values()] + [y for route in bends.values() for _, y in route]
-    left = _MARGIN + leaf_room * _LEAF_CHARACTER
-    top = max(tops)
+    heights = [y for _, y in points.values()]
+    heights += [point(place)[1] for route in bends.values() for place in route]
+    limits = (
+        -0.3 - leaf_room * _CHARACTER[14],
+        min(heights) - 0.8,
+        max(x for x, _ in points.values()) + X_STEP * 0.85,
+        max(heights) + 0.7,
+    )
+    room = Room(limits)
+    canvas = _Canvas(limits)
 
-    def point(place: tuple[int, float]) -> tuple[float, float]:
-        return left + place[0] * _X_STEP, _MARGIN + 18 + (top - place[1]) * _Y_STEP
+    node_parts = []
+    for name, (x, y) in points.items():
+        label, is_gate = labels[name]
+        shown = readable(label, _SYMBOL_LIMIT if is_gate else NAME_LIMIT)
+        named = name.isidentifier() and name != label and is_gate  # a name given to it: q, f
+        if is_gate:
+            room.take_circle((x, y))
+        else:
+            room.take(_text_box((x - 0.08, y), shown, 14, "end"))
+        if named:
+            room.take(_text_box((x, y + RADIUS + 0.15), name, 12, "middle"))
+        fork = None
+        if name in sums:
+            text = f"Σ {readable(sums[name], NUMBER_LIMIT)}"
+            at = (x, y - RADIUS - 0.18) if is_gate else (x - 0.08, y - 0.3)
+            room.take(_text_box(at, text, 12, "middle" if is_gate else "end"))
+            fork = (at, text)
+        node_parts.append((name, shown, named, fork))
 
-    points = {name: point(place) for name, place in places.items()}
-    width = max(x for x, _ in points.values()) + _X_STEP * 0.75 + _MARGIN
-    height = max(y for _, y in points.values()) + _MARGIN + 34
-    gates = {name for name, (_, is_gate) in labels.items() if is_gate}
+    lines = wires(graph, digits)
+    stretches = []
+    for number, wire in enumerate(lines):
+        via = [] if wire.target is None else [point(p) for p in bends[wire.source, wire.target]]
+        target = None if wire.target is None else points[wire.target]
+        bend = wire.repeat - (wire.copies - 1) / 2
+        stretches.append(route(points[wire.source], wire.source in gates, via, target, bend))
+        room.take_wire(number, stretches[-1])
 
     wire_parts: list[str] = []
     grad_step: dict[str, int] = {}
     shares: dict[str, list[dict[str, Any]]] = {}
-    for wire in wires(graph, digits):
-        sx, sy = points[wire.source]
-        start = (sx + (_RADIUS if wire.source in gates else 0.0), sy)
+    for number, wire in enumerate(lines):
         if wire.target is None:
-            route = [start, (sx + _X_STEP * 0.75, sy)]
             sent_step = -1 if backward_start is None else backward_start
-            into = ""
         else:
-            via = [point(place) for place in bends[wire.source, wire.target]]
-            tx, ty = points[wire.target]
-            px, py = via[-1] if via else start
-            angle = math.atan2(py - ty, px - tx)
-            route = [start, *via, (tx + _RADIUS * math.cos(angle), ty + _RADIUS * math.sin(angle))]
             sent_step = gate_step.get(wire.target, -1) if wire.gradient is not None else -1
             if sent_step >= 0:
                 shares.setdefault(wire.source, []).append(
@@ -335,123 +357,137 @@ def _circuit(
                     }
                 )
                 grad_step[wire.source] = max(grad_step.get(wire.source, 0), sent_step)
-            into = ids[wire.target]
-        wire_parts.append(
-            _wire_svg(
-                route,
-                wire.repeat - (wire.copies - 1) / 2,
-                into,
-                (wire.value, value_step[wire.source]),
-                (wire.gradient, sent_step),
+        numbers = [
+            (kind, readable(text, NUMBER_LIMIT), shown, side)
+            for text, kind, shown, side in (
+                (wire.value, "value", value_step[wire.source], 1),
+                (wire.gradient, "grad", sent_step, -1),
             )
+            if text is not None and shown >= 0
+        ]
+        spots = place(
+            room,
+            number,
+            stretches[number],
+            [(side, _text_box((0.0, 0.0), text, 12, "middle")) for _, text, _, side in numbers],
         )
-    node_parts = [
+        texts = [
+            f'<text class="num {kind}" data-show="{shown}" {canvas.at(anchor)}>'
+            f"{escape(text)}</text>"
+            for (kind, text, shown, _), (anchor, _) in zip(numbers, spots)
+        ]
+        into = "" if wire.target is None else ids[wire.target]
+        wire_parts.append(
+            f'<g class="wire" data-into="{into}"><path d="{canvas.path(stretches[number])}" '
+            f'marker-end="url(#arrow)"/>' + "".join(texts) + "</g>"
+        )
+    nodes = [
         _node_svg(
             graph,
             name,
             ids[name],
+            canvas,
             points[name],
-            labels[name],
-            (sums[name], grad_step[name]) if name in sums else None,
+            (shown, labels[name][1], named),
+            None if fork is None else (*fork, grad_step[name]),
         )
-        for name in places
+        for name, shown, named, fork in node_parts
     ]
+    width, height = canvas.size
     svg = (
         f'<svg width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" role="group" aria-label="the circuit">'
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" '
         'markerHeight="9" markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" '
-        'fill="#333"/></marker></defs>' + "".join(wire_parts) + "".join(node_parts) + "</svg>"
+        'fill="#333"/></marker></defs>' + "".join(wire_parts) + "".join(nodes) + "</svg>"
     )
     if backward_start is not None:
         grad_step[graph.output] = backward_start
     return svg, grad_step, shares
 
 
-def _wire_svg(
-    route: list[tuple[float, float]],
-    bend: float,
-    into: str,
-    value: tuple[str | None, int],
-    gradient: tuple[str | None, int],
-) -> str:
-    """One wire along ``route`` (arcing by ``bend`` where several join the same
-    two nodes), its value above and its gradient below the middle of its last
-    stretch, each shown from its step on."""
-    (x0, y0), (x1, y1) = route[-2], route[-1]
-    dx, dy = x1 - x0, y1 - y0
-    length = math.hypot(dx, dy) or 1.0
-    nx, ny = dy / length, -dx / length  # the normal pointing up the page
-    mx, my = (x0 + x1) / 2, (y0 + y1) / 2
-    cx, cy = mx + bend * nx * length * _BEND, my + bend * ny * length * _BEND
-    path = "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in route[:-1])
-    path += f" Q{cx:.1f},{cy:.1f} {x1:.1f},{y1:.1f}"
-    lx, ly = (mx + cx) / 2, (my + cy) / 2  # the arc's middle
-    angle = math.degrees(math.atan2(dy, dx))
-    texts = []
-    for (text, shown), kind, offset in ((value, "value", -4), (gradient, "grad", 4)):
-        if text is None or shown < 0:
-            continue
-        tx, ty = lx + nx * -offset, ly + ny * -offset
-        texts.append(
-            f'<text class="num {kind}" data-show="{shown}" x="{tx:.1f}" y="{ty:.1f}" '
-            f'transform="rotate({angle:.1f} {tx:.1f} {ty:.1f})">'
-            f"{escape(readable(text, NUMBER_LIMIT))}</text>"
-        )
-    return (
-        f'<g class="wire" data-into="{into}"><path d="{path}" marker-end="url(#arrow)"/>'
-        + "".join(texts)
-        + "</g>"
-    )
+class _Canvas:
+    """The drawing's units (y up) as the SVG's pixels (y down)."""
+
+    def __init__(self, limits: Box) -> None:
+        self._left, _, _, self._top = limits
+        self.size = ((limits[2] - limits[0]) * _SCALE, (limits[3] - limits[1]) * _SCALE)
+
+    def xy(self, at: tuple[float, float]) -> tuple[float, float]:
+        return (at[0] - self._left) * _SCALE, (self._top - at[1]) * _SCALE
+
+    def at(self, at: tuple[float, float]) -> str:
+        """``at`` as an element's ``x`` and ``y`` attributes."""
+        x, y = self.xy(at)
+        return f'x="{x:.1f}" y="{y:.1f}"'
+
+    def path(self, stretches: list[Stretch]) -> str:
+        """A wire's stretches (the one into its gate first) as a path's ``d``:
+        straight through the layers it skips, then an arc as matplotlib's
+        ``arc3`` draws it (a quadratic curve)."""
+        (start, end, bend), *before = stretches
+        points = [stretch[0] for stretch in reversed(before)] + [start]
+        (sx, sy), (ex, ey) = start, end
+        control = ((sx + ex) / 2 + bend * (ey - sy), (sy + ey) / 2 - bend * (ex - sx))
+        line = " L".join("{:.1f},{:.1f}".format(*self.xy(p)) for p in points)
+        return "M{} Q{:.1f},{:.1f} {:.1f},{:.1f}".format(line, *self.xy(control), *self.xy(end))
+
+
+def _text_box(at: tuple[float, float], text: str, size: int, anchor: str) -> Box:
+    """The box, in the drawing's units, that ``text`` in a ``size``-pixel font
+    takes when written at ``at`` with its ``anchor`` (``"middle"`` or
+    ``"end"``) there and centred in height: an upper bound for the fonts a
+    browser picks (digits and most letters are narrower than
+    ``_CHARACTER``)."""
+    width, height = len(text) * _CHARACTER[size], size * 1.25 / _SCALE
+    x0 = at[0] - (width / 2 if anchor == "middle" else width)
+    return x0, at[1] - height / 2, x0 + width, at[1] + height / 2
 
 
 def _node_svg(
     graph: ComputationalGraph,
     name: str,
     node_id: str,
+    canvas: _Canvas,
     at: tuple[float, float],
-    label: tuple[str, bool],
-    fork_sum: tuple[str, int] | None,
+    label: tuple[str, bool, bool],
+    fork_sum: tuple[tuple[float, float], str, int] | None,
 ) -> str:
-    """A node: a gate's circle with its symbol (and the name given to it above),
-    or a leaf's name; focusable, its whole name as its tooltip; at a fork the
-    sum of its wires' gradients under it."""
-    x, y = at
-    text, is_gate = label
+    """A node: a gate's circle with its symbol (and, ``label[2]``, its name
+    above), or a leaf's name; focusable, its whole name as its tooltip; at a
+    fork the sum of its wires' gradients under it, shown from its step on."""
+    text, is_gate, named = label
     whole = readable(name)
     kind = graph.kind(name)
     spoken = f"{kind} {whole}" if kind != "gate" else f"gate {whole} ({text})"
+    x, y = canvas.xy(at)
     parts = [
         f'<g class="node{" gate" if is_gate else " leaf"}" id="{node_id}" tabindex="0" '
         f'role="button" aria-label="{escape(spoken)}"><title>{escape(whole)}</title>'
     ]
     if is_gate:
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{_RADIUS}"/>')
-        parts.append(
-            f'<text class="symbol" x="{x:.1f}" y="{y:.1f}">'
-            f"{escape(readable(text, _SYMBOL_LIMIT))}</text>"
-        )
-        if name.isidentifier() and name != text:  # a name given to it: q, f
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{RADIUS * _SCALE:.1f}"/>')
+        parts.append(f'<text class="symbol" x="{x:.1f}" y="{y:.1f}">{escape(text)}</text>')
+        if named:
             parts.append(
-                f'<text class="named" x="{x:.1f}" y="{y - _RADIUS - 5:.1f}">'
+                f'<text class="named" {canvas.at((at[0], at[1] + RADIUS + 0.15))}>'
                 f"{escape(readable(name, NAME_LIMIT))}</text>"
             )
     else:
-        room = len(readable(text, NAME_LIMIT)) * _LEAF_CHARACTER + 8  # to click on
+        hit = _text_box((at[0] - 0.08, at[1]), text, 14, "end")  # to click on
+        (x0, y0), (x1, y1) = canvas.xy(hit[:2]), canvas.xy(hit[2:])
         parts.append(
-            f'<rect class="hit" x="{x - room:.1f}" y="{y - 11:.1f}" '
-            f'width="{room:.1f}" height="22"/>'
+            f'<rect class="hit" x="{x0:.1f}" y="{y1:.1f}" width="{x1 - x0:.1f}" '
+            f'height="{y0 - y1:.1f}"/>'
         )
         parts.append(
-            f'<text class="leafname" x="{x - 5:.1f}" y="{y:.1f}">'
-            f"{escape(readable(text, NAME_LIMIT))}</text>"
+            f'<text class="leafname" {canvas.at((at[0] - 0.08, at[1]))}>{escape(text)}</text>'
         )
     if fork_sum is not None:
-        below = y + (_RADIUS + 14 if is_gate else 20)
-        sx = x if is_gate else x - 5
+        where, written, step = fork_sum
         parts.append(
-            f'<text class="num grad sum{"" if is_gate else " right"}" data-show="{fork_sum[1]}" '
-            f'x="{sx:.1f}" y="{below:.1f}">Σ {escape(readable(fork_sum[0], NUMBER_LIMIT))}</text>'
+            f'<text class="num grad sum{"" if is_gate else " right"}" data-show="{step}" '
+            f"{canvas.at(where)}>{escape(written)}</text>"
         )
     parts.append("</g>")
     return "".join(parts)
@@ -511,8 +547,9 @@ svg {{ display: block; font-size: 13px; }}
 svg path {{ fill: none; stroke: #333; stroke-width: 1.2; }}
 svg marker path {{ fill: #333; stroke: none; }}
 svg .num {{ font-size: 12px; text-anchor: middle; }}
-svg .num.value {{ fill: {VALUE_COLOR}; dominant-baseline: text-after-edge; }}
-svg .num.grad {{ fill: {GRADIENT_COLOR}; dominant-baseline: text-before-edge; }}
+svg .num {{ dominant-baseline: central; }}
+svg .num.value {{ fill: {VALUE_COLOR}; }}
+svg .num.grad {{ fill: {GRADIENT_COLOR}; }}
 svg .num.sum {{ font-weight: bold; }}
 svg .num.sum.right {{ text-anchor: end; }}
 svg .num.hidden {{ display: none; }}
@@ -520,7 +557,7 @@ svg .node {{ cursor: pointer; }}
 svg .node circle {{ fill: white; stroke: #333; stroke-width: 1.4; }}
 svg .node .hit {{ fill: transparent; }}
 svg .symbol {{ text-anchor: middle; dominant-baseline: central; font-size: 14px; }}
-svg .named {{ text-anchor: middle; font-size: 12px; fill: #444; }}
+svg .named {{ text-anchor: middle; dominant-baseline: central; font-size: 12px; fill: #444; }}
 svg .leafname {{ text-anchor: end; dominant-baseline: central; font-size: 14px; }}
 svg .node.waiting {{ opacity: 0.35; }}
 svg .node.current circle {{ fill: #fff8c5; stroke: #0969da; stroke-width: 3.5; }}

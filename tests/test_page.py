@@ -396,3 +396,38 @@ def test_the_pages_in_the_docs_are_those_the_lectures_make_now(tmp_path: Path) -
         assert kept.read_text(encoding="utf-8") == made.read_text(encoding="utf-8"), (
             f"docs/pages/{made.name} is out of date: run docs/make_worksheets.py"
         )
+
+
+_BOXES = """
+const shapes = [];
+for (const element of document.querySelectorAll("svg text, svg circle")) {
+  const box = element.getBoundingClientRect();
+  if (box.width === 0) continue;  // not shown at this step
+  const node = element.closest(".node");
+  shapes.push({text: element.textContent, node: node === null ? null : node.id,
+               symbol: element.classList.contains("symbol") || element.tagName === "circle",
+               box: [box.left, box.top, box.right, box.bottom]});
+}
+return shapes;
+"""
+
+
+@pytest.mark.parametrize("example", ["the-exercise", "sigmoid-neuron-decomposed", "f-x-y-z"])
+def test_no_two_labels_on_a_page_touch(browser, tmp_path: Path, example: str) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from compgraph.lectures import write_pages
+
+    [path] = [page for page in write_pages(tmp_path) if page.stem == example]
+    _open(browser, path)
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.END)  # every number shown
+    shapes = browser.execute_script(_BOXES)
+    assert len(shapes) > 10
+    for i, one in enumerate(shapes):
+        for other in shapes[i + 1 :]:
+            if one["symbol"] and other["symbol"] and one["node"] == other["node"]:
+                continue  # a gate's symbol in its own circle
+            a, b = one["box"], other["box"]
+            apart = a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
+            assert apart, f"{one['text']!r} touches {other['text']!r} on {example}"
