@@ -796,11 +796,15 @@ class ComputationalGraph:
         dout = initial_gradient(dout, values[output], self._names[output])
         wanted = None if wrt is None else self._wanted_positions(wrt)
         self._invalidate("the latest backward pass did not finish")
-        if wanted is None:
+        if wanted is None or kernel.only_built_in_gates(self):
             computed = kernel.backward(self, values, output, dout)  # None: the Python engine's
-            if computed is not None:
+            if computed is not None and wanted is None:
                 self._grads, self._computed, self._pass = computed, None, _BACKWARD_DONE
                 return kernel.Gradients(self._names, self._index, computed)
+            if computed is not None and wanted is not None:  # every gradient; the plan's shown
+                self._grads, self._computed = computed, self._plan(wanted).needed
+                self._pass = _BACKWARD_DONE
+                return {self._names[i]: computed[i] for i in wanted}
         plan = self._plan(wanted)
         grads: list[Any] = [0] * (len(values) + 1)  # and the scratch of a plan's steps
         grads[output] = dout

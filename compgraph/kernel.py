@@ -21,7 +21,10 @@ array, a non-finite value or gradient, a gate's forward that returns
 something else than a float or a backward that returns something else than a
 list or tuple of floats (or ints a double holds), or any exception in a gate
 (the gate is then run again by the Python engine, which reports it).
-``backward(wrt=...)`` and graphs with ``check_finite`` run in Python too.
+Graphs with ``check_finite`` run in Python too, and so does
+``backward(wrt=...)`` on a graph holding a user's gate. On a graph of built-in
+gates alone it computes every gradient in C, then shows only those the Python
+engine's restricted pass computes (the others read as not computed).
 
 After a compiled pass everything reads as after a Python one: ``value`` and
 ``grad`` read the arrays, ``backward`` returns a read-only mapping over them
@@ -162,6 +165,9 @@ class Program:
         ``customs``; for the gates of a constant ``b`` indexes ``consts``.
     customs : list of (forward, backward, tuple of int)
         The gates called in place, with their inputs' positions.
+    user_gates : bool
+        Whether one of them is a user's gate (not of the ``gates`` package, or
+        with its methods replaced on the instance).
     consts : list of Gate
         The gates whose constant ``c`` an opcode reads (at every pass, as
         their ``forward`` does).
@@ -176,6 +182,7 @@ class Program:
         self.a = array("i")
         self.b = array("i")
         self.customs: list[tuple[Any, Any, tuple[int, ...]]] = []
+        self.user_gates = False  # whether a gate called in place is a user's (not of gates)
         self.consts: list[Gate] = []
         self.gates: list[Gate | None] = []
         self.inputs_of: list[tuple[int, ...]] = []
@@ -198,6 +205,9 @@ class Program:
             if op == CUSTOM:
                 a = len(self.customs)
                 self.customs.append((gate.forward, gate.backward, inputs))  # type: ignore[union-attr]
+                self.user_gates |= type(gate).__module__.partition(".")[0] != "gates" or bool(
+                    {"forward", "backward"} & vars(gate).keys()
+                )
             elif op in _WITH_CONSTANT:
                 b = len(self.consts)
                 self.consts.append(gate)  # type: ignore[arg-type]
@@ -288,6 +298,17 @@ def forward(graph: ComputationalGraph, values: list[Any]) -> Any:
 def _python_runs(graph: ComputationalGraph) -> None:
     if graph._kernel is not None:
         graph._kernel.python_ran()
+
+
+def only_built_in_gates(graph: ComputationalGraph) -> bool:
+    """Whether every gate of ``graph``'s compiled program is a built-in one (an
+    opcode, or a gate of the ``gates`` package called in place, such as an add
+    of many inputs), none a user's: then a backward pass restricted to some
+    gradients (``wrt``) may compute them all in the kernel, cheaper than the
+    Python engine's restricted pass, and no user's gate runs that the Python
+    engine would have skipped."""
+    program = graph._kernel
+    return program is not None and not program.user_gates
 
 
 def backward(graph: ComputationalGraph, values: Any, output: int, dout: Any) -> Any:

@@ -359,6 +359,82 @@ def test_a_restricted_backward_after_a_compiled_forward():
     assert g.grad("z") == 3.0
 
 
+@needs_kernel
+@settings(max_examples=60, deadline=None)
+@given(scalar_graphs(), st.data())
+def test_a_restricted_backward_reads_the_same_on_both_engines(graph_and_feeds, data):
+    g, feeds = graph_and_feeds
+    wrt = data.draw(st.lists(st.sampled_from(list(g)), min_size=1, max_size=3, unique=True))
+
+    def restricted(compiled: bool) -> tuple[Any, ...]:
+        previous = kernel.use_kernel(compiled)
+        try:
+            try:
+                g.forward(feeds)
+                grads = g.backward(wrt=wrt)
+            except Exception as exc:
+                return ("error", type(exc), str(exc))
+            shown = {}
+            for name in g:
+                try:
+                    shown[name] = g.grad(name)
+                except NoBackwardPassError as exc:
+                    shown[name] = ("not computed", str(exc))
+            return grads, shown
+        finally:
+            kernel.use_kernel(previous)
+
+    assert same(restricted(True), restricted(False))
+
+
+class StaticTripleGate(Gate):
+    """A user's gate whose forward is a staticmethod: ``3 x``, which needs no cache."""
+
+    @staticmethod
+    def forward(x: float) -> float:
+        return 3.0 * x
+
+    def backward(self, dz: float) -> list[float]:
+        return [3.0 * dz]
+
+
+class CountingSigmoidGate(SigmoidGate):
+    """A user's gate (a subclass: called in place) that counts its backward calls."""
+
+    calls = 0
+
+    def backward(self, dz: Any) -> list[Any]:
+        CountingSigmoidGate.calls += 1
+        return super().backward(dz)
+
+
+@needs_kernel
+def test_a_restricted_backward_of_built_in_gates_runs_in_the_kernel():
+    g = lectures_graph()
+    g.add_gate("sum3", AddGate(), ["f", "x", "y"])  # built-in, though called in place
+    g.forward(x=-2.0, y=5.0, z=-4.0)
+    assert g.backward(wrt=["x"]) == {"x": -3.0}
+    assert type(g._grads) is not list  # the kernel's array: every gradient computed in C
+    assert g.grad("q") == -4.0  # on the way to x
+    with pytest.raises(NoBackwardPassError, match="restricted"):
+        g.grad("z")  # not needed for x's, so not shown, as on the Python engine
+
+
+@needs_kernel
+def test_a_restricted_backward_with_a_users_gate_runs_in_python():
+    g = lectures_graph()
+    g.add_gate("s", CountingSigmoidGate(), ["z"])
+    g.add_gate("out", AddGate(), ["f", "s"])
+    g.forward(x=-2.0, y=5.0, z=-4.0)
+    CountingSigmoidGate.calls = 0
+    assert g.backward(wrt=["x"]) == {"x": -4.0}
+    assert CountingSigmoidGate.calls == 0  # on no path to x: skipped, as the Python engine does
+    assert type(g._grads) is list
+    g.add_gate("e", StaticTripleGate(), ["out"])
+    g.forward(x=-2.0, y=5.0, z=-4.0)
+    assert g.backward(wrt=["x"]) == {"x": -12.0}
+
+
 def test_a_parameter_set_after_a_compiled_pass():
     g = ComputationalGraph()
     g.add_parameter("w", 2.0)
