@@ -2,7 +2,9 @@
  *
  * compgraph/kernel.py describes a graph to it as arrays over node positions:
  * an opcode per node (LEAF for inputs and parameters), the positions of its
- * inputs in `a` and `b`, and for the nodes it cannot compute itself (CUSTOM)
+ * inputs in `a` and `b` (for an add of more than two inputs, ADDN, where in
+ * the int32 array `more` its inputs' positions start and how many there are),
+ * and for the nodes it cannot compute itself (CUSTOM)
  * the gate's bound forward and backward, called in place with Python floats.
  * The arithmetic of each opcode is the one of its built-in gate on Python
  * floats, operation for operation, so the results are the same bits.
@@ -25,7 +27,7 @@
 
 enum {
     LEAF, CUSTOM, ADD, SUB, MUL, DIV, MAX, EXP, SIGMOID, TANH, RELU, ADDC, MULC, RECIP, CONST,
-    N_OPCODES
+    ADDN, N_OPCODES
 };
 
 #define EXACT_INT_LIMIT 9007199254740992.0 /* 2**53 */
@@ -190,7 +192,7 @@ static PyTypeObject GradsType = {
 /* ------------------------------------------------------------ the schedule */
 
 typedef struct {
-    Py_buffer ops, a, b;
+    Py_buffer ops, a, b, more;
     Py_ssize_t n;
     PyObject *customs; /* list of (forward, backward, tuple of input positions) */
     PyObject *consts;  /* list of the gates whose constant `c` an opcode reads */
@@ -200,20 +202,22 @@ static void program_release(Program *p) {
     if (p->ops.obj) PyBuffer_Release(&p->ops);
     if (p->a.obj) PyBuffer_Release(&p->a);
     if (p->b.obj) PyBuffer_Release(&p->b);
+    if (p->more.obj) PyBuffer_Release(&p->more);
 }
 
 static int program_get(Program *p, PyObject *ops, PyObject *a, PyObject *b, PyObject *customs,
-                       PyObject *consts) {
+                       PyObject *consts, PyObject *more) {
     memset(p, 0, sizeof(*p));
     if (PyObject_GetBuffer(ops, &p->ops, PyBUF_SIMPLE) < 0) return -1;
     if (PyObject_GetBuffer(a, &p->a, PyBUF_SIMPLE) < 0 ||
-        PyObject_GetBuffer(b, &p->b, PyBUF_SIMPLE) < 0) {
+        PyObject_GetBuffer(b, &p->b, PyBUF_SIMPLE) < 0 ||
+        PyObject_GetBuffer(more, &p->more, PyBUF_SIMPLE) < 0) {
         program_release(p);
         return -1;
     }
     p->n = p->ops.len;
-    if (p->a.len != p->n * 4 || p->b.len != p->n * 4 || !PyList_Check(customs) ||
-        !PyList_Check(consts)) {
+    if (p->a.len != p->n * 4 || p->b.len != p->n * 4 || p->more.len % 4 != 0 ||
+        !PyList_Check(customs) || !PyList_Check(consts)) {
         program_release(p);
         PyErr_SetString(PyExc_ValueError, "a program needs ops, and int32 a and b of one length");
         return -1;
@@ -260,12 +264,12 @@ static PyObject *call_custom(PyObject *method, PyObject **args, Py_ssize_t nargs
 #define MAX_STACK_ARGS 8
 
 static PyObject *kernel_forward(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 6 || !PyList_CheckExact(args[5])) {
-        PyErr_SetString(PyExc_TypeError, "forward(ops, a, b, customs, consts, values: list)");
+    if (nargs != 7 || !PyList_CheckExact(args[5])) {
+        PyErr_SetString(PyExc_TypeError, "forward(ops, a, b, customs, consts, values: list, more)");
         return NULL;
     }
     Program p;
-    if (program_get(&p, args[0], args[1], args[2], args[3], args[4]) < 0) return NULL;
+    if (program_get(&p, args[0], args[1], args[2], args[3], args[4], args[6]) < 0) return NULL;
     PyObject *values = args[5];
     Py_ssize_t n = p.n;
     if (PyList_GET_SIZE(values) != n) {
@@ -309,6 +313,13 @@ static PyObject *kernel_forward(PyObject *module, PyObject *const *args, Py_ssiz
             break;
         }
         case ADD: v[i] = v[ia[i]] + v[ib[i]]; break;
+        case ADDN: { /* as AddGate.forward: the terms added in turn */
+            const int *m = (const int *)p.more.buf + ia[i];
+            double sum = v[m[0]] + v[m[1]];
+            for (int k = 2; k < ib[i]; k++) sum = sum + v[m[k]];
+            v[i] = sum;
+            break;
+        }
         case SUB: v[i] = v[ia[i]] - v[ib[i]]; break;
         case MUL: v[i] = v[ia[i]] * v[ib[i]]; break;
         case DIV:
@@ -429,9 +440,9 @@ static int read_gradient(PyObject *item, double *d, int *d_is_int) {
 }
 
 static PyObject *kernel_backward(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
-    if (nargs != 8 || !PyObject_TypeCheck(args[5], &ValuesType)) {
+    if (nargs != 9 || !PyObject_TypeCheck(args[5], &ValuesType)) {
         PyErr_SetString(PyExc_TypeError,
-                        "backward(ops, a, b, customs, consts, values: Values, output, dout)");
+                        "backward(ops, a, b, customs, consts, values: Values, output, dout, more)");
         return NULL;
     }
     Py_ssize_t output = PyLong_AsSsize_t(args[6]);
@@ -440,7 +451,7 @@ static PyObject *kernel_backward(PyObject *module, PyObject *const *args, Py_ssi
     int dout_is_int;
     if (!read_gradient(args[7], &dout, &dout_is_int) || !isfinite(dout)) Py_RETURN_NONE;
     Program p;
-    if (program_get(&p, args[0], args[1], args[2], args[3], args[4]) < 0) return NULL;
+    if (program_get(&p, args[0], args[1], args[2], args[3], args[4], args[8]) < 0) return NULL;
     ValuesObject *values = (ValuesObject *)args[5];
     Py_ssize_t n = p.n;
     if (values->n != n || output < 0 || output >= n) {
@@ -480,6 +491,11 @@ static PyObject *kernel_backward(PyObject *module, PyObject *const *args, Py_ssi
         case ADD:
             ok = accumulate(g, is_int, a, dz, dz_int) && accumulate(g, is_int, b, dz, dz_int);
             break;
+        case ADDN: {
+            const int *m = (const int *)p.more.buf + a;
+            for (Py_ssize_t k = 0; k < b && ok; k++) ok = accumulate(g, is_int, m[k], dz, dz_int);
+            break;
+        }
         case SUB:
             ok = accumulate(g, is_int, a, dz, dz_int) && accumulate(g, is_int, b, -dz, dz_int);
             break;
@@ -574,9 +590,10 @@ static PyObject *kernel_backward(PyObject *module, PyObject *const *args, Py_ssi
 
 static PyMethodDef kernel_methods[] = {
     {"forward", (PyCFunction)(void (*)(void))kernel_forward, METH_FASTCALL,
-     "forward(ops, a, b, customs, consts, values) -> Values, or None to run the Python engine"},
+     "forward(ops, a, b, customs, consts, values, more) -> Values, or None to run the Python "
+     "engine"},
     {"backward", (PyCFunction)(void (*)(void))kernel_backward, METH_FASTCALL,
-     "backward(ops, a, b, customs, consts, values, output, dout) -> Grads, or None to run "
+     "backward(ops, a, b, customs, consts, values, output, dout, more) -> Grads, or None to run "
      "the Python engine"},
     {NULL, NULL, 0, NULL},
 };

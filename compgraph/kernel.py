@@ -6,7 +6,8 @@ pass whose feeds and parameters are all Python floats runs there instead: the
 graph is described to it as arrays over node positions (an opcode per node,
 its inputs' positions), values and gradients are float64 arrays, and
 
-- a built-in gate of exactly a built-in type (add, subtract, multiply, divide,
+- a built-in gate of exactly a built-in type (add, of any number of inputs,
+  subtract, multiply, divide,
   max, exp, sigmoid, tanh, ReLU, 1/x, the gates of a constant) is an opcode,
   computed with the same operations as its ``forward`` and ``backward`` on
   floats, so with the same bits;
@@ -95,9 +96,24 @@ AVAILABLE = _kernel is not None
 _enabled = AVAILABLE
 
 # The opcodes of compgraph/_kernel.c, in its order.
-LEAF, CUSTOM, ADD, SUB, MUL, DIV, MAX, EXP, SIGMOID, TANH, RELU, ADDC, MULC, RECIP, CONST = range(
-    15
-)
+(
+    LEAF,
+    CUSTOM,
+    ADD,
+    SUB,
+    MUL,
+    DIV,
+    MAX,
+    EXP,
+    SIGMOID,
+    TANH,
+    RELU,
+    ADDC,
+    MULC,
+    RECIP,
+    CONST,
+    ADDN,
+) = range(16)
 
 #: The built-in gates the kernel computes itself, by their exact type.
 OPCODES: dict[type, int] = {
@@ -162,7 +178,11 @@ class Program:
         The opcode of each node position (``LEAF`` for inputs and parameters).
     a, b : array of int32
         The positions of each node's inputs; for ``CUSTOM`` nodes ``a`` indexes
-        ``customs``; for the gates of a constant ``b`` indexes ``consts``.
+        ``customs``; for the gates of a constant ``b`` indexes ``consts``; for
+        an add of more than two inputs (``ADDN``) ``a`` is where its inputs
+        start in ``more`` and ``b`` how many there are.
+    more : array of int32
+        The inputs' positions of the adds of more than two inputs.
     customs : list of (forward, backward, tuple of int)
         The gates called in place, with their inputs' positions.
     user_gates : bool
@@ -181,6 +201,7 @@ class Program:
         self.ops = bytearray()
         self.a = array("i")
         self.b = array("i")
+        self.more = array("i")  # the inputs of each add of more than two (ADDN)
         self.customs: list[tuple[Any, Any, tuple[int, ...]]] = []
         self.user_gates = False  # whether a gate called in place is a user's (not of gates)
         self.consts: list[Gate] = []
@@ -197,12 +218,15 @@ class Program:
             gate, inputs = gates[position], inputs_of[position]
             op = LEAF if gate is None else OPCODES.get(type(gate), CUSTOM)
             if op == ADD and len(inputs) != 2:
-                op = CUSTOM
+                op = ADDN
             if op != LEAF and ("forward" in vars(gate) or "backward" in vars(gate)):
                 op = CUSTOM  # methods replaced on the instance: call what is there
             a = inputs[0] if inputs else 0
             b = inputs[1] if len(inputs) > 1 else 0
-            if op == CUSTOM:
+            if op == ADDN:  # where its inputs start in `more`, and how many
+                a, b = len(self.more), len(inputs)
+                self.more.extend(inputs)
+            elif op == CUSTOM:
                 a = len(self.customs)
                 self.customs.append((gate.forward, gate.backward, inputs))  # type: ignore[union-attr]
                 self.user_gates |= type(gate).__module__.partition(".")[0] != "gates" or bool(
@@ -220,7 +244,9 @@ class Program:
 
     def forward(self, values: list[Any]) -> Any:
         """The values of a pass from ``values`` (the leaves' fed), or None."""
-        computed = _kernel.forward(self.ops, self.a, self.b, self.customs, self.consts, values)
+        computed = _kernel.forward(
+            self.ops, self.a, self.b, self.customs, self.consts, values, self.more
+        )
         if computed is not None:
             self._adopt(computed)
         return computed
@@ -274,7 +300,7 @@ class Program:
             x = held["x"]
             held["passed"] = x > 0 or x != x
         if "n_inputs" in cached:
-            held["n_inputs"] = 2
+            held["n_inputs"] = len(inputs)
         self._materialized.append(position)
 
 
@@ -318,7 +344,15 @@ def backward(graph: ComputationalGraph, values: Any, output: int, dout: Any) -> 
     if not _enabled or program is None or type(values) is not _kernel.Values:
         return None
     return _kernel.backward(
-        program.ops, program.a, program.b, program.customs, program.consts, values, output, dout
+        program.ops,
+        program.a,
+        program.b,
+        program.customs,
+        program.consts,
+        values,
+        output,
+        dout,
+        program.more,
     )
 
 

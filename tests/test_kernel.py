@@ -409,6 +409,20 @@ class CountingSigmoidGate(SigmoidGate):
 
 
 @needs_kernel
+def test_an_add_of_many_inputs_is_an_opcode_with_the_python_engines_bits():
+    g = ComputationalGraph()
+    terms = [g.add_input(f"x{i}") for i in range(5)]
+    g.add_gate("sum", AddGate(), [*terms, "x0"])  # x0 twice: its gradient is 2
+    g.add_gate("f", MulGate(), ["sum", "x1"])
+    feeds = {f"x{i}": 0.1 * (i + 1) for i in range(5)}
+    compiled, python = run(g, feeds, compiled=True), run(g, feeds, compiled=False)
+    assert compiled == python  # exactly: the terms added in the same order
+    assert not g._kernel.customs  # computed in C, not called in place
+    assert compiled[3]["sum", "n_inputs"] == 6
+    assert compiled[2]["x0"] == 2 * 0.2 and compiled[2]["x1"] == 0.2 + compiled[1]["sum"]
+
+
+@needs_kernel
 def test_a_restricted_backward_of_built_in_gates_runs_in_the_kernel():
     g = lectures_graph()
     g.add_gate("sum3", AddGate(), ["f", "x", "y"])  # built-in, though called in place
