@@ -141,8 +141,8 @@ def to_html(
 
 def page(graph: ComputationalGraph, digits: int = 2, title: str | None = None) -> str:
     """The page as HTML text: the circuit, the steps of :func:`steps`, the
-    controls and every node's panel; ``title`` (the output's name by default)
-    heads it.
+    controls and every node's panel, headed by ``title`` ("Stepping through"
+    and the output's name by default).
 
     Examples
     --------
