@@ -878,7 +878,9 @@ class ComputationalGraph:
                     "only inputs are fed",
                     name,
                 )
-            values[position] = checked_value(value, f"forward: feed {name!r}", name)
+            if type(value) is not float and type(value) is not int:  # those are kept as they are
+                value = checked_value(value, f"forward: feed {name!r}", name)
+            values[position] = value
         if len(feeds) != len(self._input_positions):
             missing = [self._names[i] for i in self._input_positions if self._names[i] not in feeds]
             raise MissingFeedError(
