@@ -4,7 +4,6 @@ SVG, and driven in a real (headless) browser as a student uses it."""
 from __future__ import annotations
 
 import json
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -372,9 +371,7 @@ def test_a_page_of_a_few_hundred_gates_stays_usable(browser, tmp_path: Path) -> 
     path = g.to_html(tmp_path / "mlp.html")
     _open(browser, path)
     body = browser.find_element(By.TAG_NAME, "body")
-    start = time.perf_counter()
     body.send_keys(Keys.END)
-    jumped = time.perf_counter() - start
     assert browser.find_element(By.ID, "where").text.startswith(f"Step {len(steps(g))} of")
     hidden = browser.find_elements(By.CSS_SELECTOR, "svg .num.hidden")
     assert hidden == []  # every number shown at the end
@@ -383,7 +380,6 @@ def test_a_page_of_a_few_hundred_gates_stays_usable(browser, tmp_path: Path) -> 
     assert "gradient" in browser.find_element(By.ID, "panel").text
     browser.save_screenshot(str(SHOTS / f"mlp-{gates}-gates.png"))
     assert _network_and_errors(browser, path)[1] == []
-    print(f"{gates} gates: jumping to the last step took {jumped * 1e3:.0f} ms")
 
 
 def test_the_pages_in_the_docs_are_those_the_lectures_make_now(tmp_path: Path) -> None:
