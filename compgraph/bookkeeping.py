@@ -155,12 +155,7 @@ def path_counts(graph: ComputationalGraph) -> dict[str, int]:
     >>> path_counts(ComputationalGraph.from_expression("x * x + x"))
     {'x': 3, 'x * x': 1, 'x * x + x': 1}
     """
-    consumers = _consumers(graph)
-    counts: dict[str, int] = {}
-    for node in reversed(list(graph)):
-        slots = consumers.get(node)
-        counts[node] = sum(counts[c] * len(s) for c, s in slots.items()) if slots else 1
-    return dict(reversed(counts.items()))
+    return _counts(graph, _consumers(graph))
 
 
 def paths(graph: ComputationalGraph, name: str) -> list[tuple[list[str], Any]]:
@@ -217,7 +212,8 @@ def paths(graph: ComputationalGraph, name: str) -> list[tuple[list[str], Any]]:
     [(['x', 'x + y', '(x + y) * z'], -4)]
     """
     _check_pass(graph, "paths", name)
-    count = count_paths(graph, name)
+    consumers = _consumers(graph)
+    count = _counts(graph, consumers)[name]
     if count > MAX_PATHS:
         raise TooManyPathsError(
             f"paths {name!r}: {count} paths lead from {name!r} to the output, more than "
@@ -227,9 +223,9 @@ def paths(graph: ComputationalGraph, name: str) -> list[tuple[list[str], Any]]:
             count=count,
         )
     on_paths = nx.descendants(graph.graph, name) | {name}
-    for node in [name, *(node for node in graph if node in on_paths)]:
+    for node in [name, *(node for node in graph if node in on_paths and node != name)]:
         _check_number(graph, name, node)
-    return _listed(graph, _chains(graph, on_paths)[name])
+    return _listed(graph, _chains(graph, on_paths, consumers)[name])
 
 
 def every_path(
@@ -254,12 +250,13 @@ def every_path(
     {'x': 2, 'y': [(['y', 'x * y', 'x * y + x'], 3)], 'x * y': [(['x * y', 'x * y + x'], 1)], \
 'x * y + x': [(['x * y + x'], 1)]}
     """
-    counts = path_counts(graph)
+    consumers = _consumers(graph)
+    counts = _counts(graph, consumers)
     few = {name for name, count in counts.items() if count <= limit}  # closed under consumers
     for node in graph:
         _check_pass(graph, "paths", node)
         _check_number(graph, node, node)
-    chains = _chains(graph, few)
+    chains = _chains(graph, few, consumers)
     return {name: _listed(graph, chains[name]) if name in few else counts[name] for name in graph}
 
 
@@ -268,11 +265,23 @@ def every_path(
 _Chain = tuple[str, Any, Any]
 
 
-def _chains(graph: ComputationalGraph, nodes: set[str]) -> dict[str, list[_Chain]]:
+def _counts(
+    graph: ComputationalGraph, consumers: dict[str, dict[str, list[int]]]
+) -> dict[str, int]:
+    """Each node's number of paths to the output, counted back from the output."""
+    counts: dict[str, int] = {}
+    for node in reversed(list(graph)):
+        slots = consumers.get(node)
+        counts[node] = sum(counts[c] * len(s) for c, s in slots.items()) if slots else 1
+    return dict(reversed(counts.items()))
+
+
+def _chains(
+    graph: ComputationalGraph, nodes: set[str], consumers: dict[str, dict[str, list[int]]]
+) -> dict[str, list[_Chain]]:
     """The paths to the output from each of ``nodes`` (a set holding each
     node's consumers too), as chains, going back from the output."""
     output = graph.output
-    consumers = _consumers(graph)
     found: dict[str, list[_Chain]] = {}
     local: dict[str, list[Any]] = {}
     for node in reversed(list(graph)):

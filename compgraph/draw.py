@@ -39,6 +39,7 @@ from compgraph.layout import (
     Wire,
     arrange,
     check_drawable,
+    leaf_characters,
     node_label,
     part_wires,
     readable,
@@ -212,9 +213,7 @@ def _circuit(
     labels = {name: node_label(graph, name) for name in points}
     sums = fork_sums(graph, digits, boxes) if numbers else {}
     sums = {name: text for name, text in sums.items() if name in points}
-    leaves = [len(readable(label, NAME_LIMIT)) for label, is_gate in labels.values() if not is_gate]
-    leaves += [len(text) for name, text in sums.items() if not labels[name][1]]
-    left = -0.3 - 0.13 * max(leaves, default=0)
+    left = -0.3 - 0.13 * leaf_characters(labels, sums)
     right = max(x for x, _ in points.values()) + X_STEP
     bottom, top = min(heights) - 1.0, max(heights) + 0.7
     scale = 0.75  # inches per unit

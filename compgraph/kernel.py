@@ -219,7 +219,8 @@ class Program:
             op = LEAF if gate is None else OPCODES.get(type(gate), CUSTOM)
             if op == ADD and len(inputs) != 2:
                 op = ADDN
-            if op != LEAF and ("forward" in vars(gate) or "backward" in vars(gate)):
+            replaced = op != LEAF and bool({"forward", "backward"} & vars(gate).keys())
+            if replaced:
                 op = CUSTOM  # methods replaced on the instance: call what is there
             a = inputs[0] if inputs else 0
             b = inputs[1] if len(inputs) > 1 else 0
@@ -229,9 +230,7 @@ class Program:
             elif op == CUSTOM:
                 a = len(self.customs)
                 self.customs.append((gate.forward, gate.backward, inputs))  # type: ignore[union-attr]
-                self.user_gates |= type(gate).__module__.partition(".")[0] != "gates" or bool(
-                    {"forward", "backward"} & vars(gate).keys()
-                )
+                self.user_gates |= replaced or type(gate).__module__.partition(".")[0] != "gates"
             elif op in _WITH_CONSTANT:
                 b = len(self.consts)
                 self.consts.append(gate)  # type: ignore[arg-type]

@@ -50,6 +50,7 @@ __all__ = [
     "check_drawable",
     "crossings",
     "layout",
+    "leaf_characters",
     "neighbourhood",
     "node_label",
     "number_text",
@@ -330,6 +331,27 @@ def node_label(graph: ComputationalGraph, name: str) -> tuple[str, bool]:
     symbol = getattr(gate, "symbol", "")
     label = symbol if isinstance(symbol, str) and symbol else type(gate).__name__
     return label, bool(graph.inputs(name))  # a constant is drawn as a leaf
+
+
+def leaf_characters(labels: dict[str, tuple[str, bool]], sums: dict[str, str]) -> int:
+    """The most characters a drawing writes left of its first layer: a leaf's
+    label (as :func:`readable` shows it in :data:`NAME_LIMIT`), or the fork sum
+    under it; ``labels`` as :func:`node_label` gives them, ``sums`` the text
+    written under each node at a fork.
+
+    Examples
+    --------
+    >>> leaf_characters({"x": ("x", False), "f": ("*", True)}, {"x": "Σ 36"})
+    4
+    """
+    return max(
+        (
+            max(len(readable(label, NAME_LIMIT)), len(sums.get(name, "")))
+            for name, (label, is_gate) in labels.items()
+            if not is_gate
+        ),
+        default=0,
+    )
 
 
 def layout(graph: ComputationalGraph, nodes: Collection[str] | None = None) -> Places:

@@ -46,6 +46,7 @@ from compgraph.layout import (
     VALUE_COLOR,
     arrange,
     check_drawable,
+    leaf_characters,
     node_label,
     number_text,
     readable,
@@ -289,17 +290,10 @@ def _circuit(
     labels = {name: node_label(graph, name) for name in places}
     gates = {name for name, (_, is_gate) in labels.items() if is_gate}
     sums = {
-        name: number_text(grad, digits)
+        name: f"Σ {readable(number_text(grad, digits), NUMBER_LIMIT)}"
         for name, grad in (fork_gradients(graph) if backward_start is not None else {}).items()
     }
-    leaf_room = max(  # characters left of the first layer: leaves' names and sums
-        (
-            max(len(readable(label, NAME_LIMIT)), len(sums.get(name, "")) + 2)
-            for name, (label, is_gate) in labels.items()
-            if not is_gate
-        ),
-        default=0,
-    )
+    leaf_room = leaf_characters(labels, sums)
     heights = [y for _, y in points.values()]
     heights += [point(place)[1] for route in bends.values() for place in route]
     limits = (
@@ -324,7 +318,7 @@ def _circuit(
             room.take(_text_box((x, y + RADIUS + 0.15), name, 12, "middle"))
         fork = None
         if name in sums:
-            text = f"Σ {readable(sums[name], NUMBER_LIMIT)}"
+            text = sums[name]
             at = (x, y - RADIUS - 0.18) if is_gate else (x - 0.08, y - 0.3)
             room.take(_text_box(at, text, 12, "middle" if is_gate else "end"))
             fork = (at, text)
