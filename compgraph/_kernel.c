@@ -588,6 +588,49 @@ static PyObject *kernel_backward(PyObject *module, PyObject *const *args, Py_ssi
     return (PyObject *)out;
 }
 
+/* feed(values, feeds, index, kinds, input_kind) puts each fed value at its
+ * input's position in the list `values`, and gives True; or False as soon as
+ * a name is not a node of `index`, its kind in `kinds` is not `input_kind`,
+ * or its value is not exactly a float or an int: the Python engine's feeding
+ * then runs and gives its message. Whether every input was fed is the
+ * caller's check. */
+static PyObject *kernel_feed(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 5 || !PyList_CheckExact(args[0]) || !PyDict_CheckExact(args[1]) ||
+        !PyDict_CheckExact(args[2]) || !PyList_CheckExact(args[3])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "feed(values: list, feeds: dict, index: dict, kinds: list, input_kind)");
+        return NULL;
+    }
+    PyObject *values = args[0], *feeds = args[1], *index = args[2], *kinds = args[3];
+    PyObject *input_kind = args[4];
+    Py_ssize_t at = 0;
+    PyObject *name, *value;
+    while (PyDict_Next(feeds, &at, &name, &value)) {
+        if (!PyUnicode_CheckExact(name) ||
+            !(PyFloat_CheckExact(value) || PyLong_CheckExact(value))) Py_RETURN_FALSE;
+        PyObject *found = PyDict_GetItemWithError(index, name);
+        if (found == NULL) {
+            if (PyErr_Occurred()) return NULL;
+            Py_RETURN_FALSE;
+        }
+        Py_ssize_t position = PyLong_AsSsize_t(found);
+        if (position == -1 && PyErr_Occurred()) return NULL;
+        if (position < 0 || position >= PyList_GET_SIZE(values) ||
+            position >= PyList_GET_SIZE(kinds)) Py_RETURN_FALSE;
+        PyObject *kind = PyList_GET_ITEM(kinds, position);
+        if (kind != input_kind) {
+            int same = PyObject_RichCompareBool(kind, input_kind, Py_EQ);
+            if (same < 0) return NULL;
+            if (!same) Py_RETURN_FALSE;
+        }
+        Py_INCREF(value);
+        PyObject *previous = PyList_GET_ITEM(values, position);
+        PyList_SET_ITEM(values, position, value);
+        Py_XDECREF(previous);
+    }
+    Py_RETURN_TRUE;
+}
+
 static PyMethodDef kernel_methods[] = {
     {"forward", (PyCFunction)(void (*)(void))kernel_forward, METH_FASTCALL,
      "forward(ops, a, b, customs, consts, values, more) -> Values, or None to run the Python "
@@ -595,6 +638,9 @@ static PyMethodDef kernel_methods[] = {
     {"backward", (PyCFunction)(void (*)(void))kernel_backward, METH_FASTCALL,
      "backward(ops, a, b, customs, consts, values, output, dout, more) -> Grads, or None to run "
      "the Python engine"},
+    {"feed", (PyCFunction)(void (*)(void))kernel_feed, METH_FASTCALL,
+     "feed(values, feeds, index, kinds, input_kind) -> True once each fed float or int is "
+     "placed, or False to feed in Python"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -33,6 +33,8 @@ def merge_feeds(feeds: Mapping[str, Any] | None, more_feeds: dict[str, Any]) -> 
     """The mapping and keyword feeds in one dict; a name fed both ways is refused."""
     if feeds is None:
         return more_feeds
+    if type(feeds) is dict and not more_feeds:  # (read, never changed)
+        return feeds
     if not isinstance(feeds, Mapping):
         raise GraphTypeError(
             f"forward: feeds must be a mapping of input names to values, got {feeds!r}"

@@ -868,6 +868,17 @@ class ComputationalGraph:
         return self._latest_plan[1]
 
     def _feed(self, values: list[Any], feeds: dict[str, Any]) -> None:
+        if not kernel.feed(self, values, feeds, INPUT):
+            self._feed_one_by_one(values, feeds)
+        if len(feeds) != len(self._input_positions):
+            missing = [self._names[i] for i in self._input_positions if self._names[i] not in feeds]
+            raise MissingFeedError(
+                f"forward: no value fed for input{'s' if len(missing) > 1 else ''} "
+                + ", ".join(map(repr, missing)),
+                *missing,
+            )
+
+    def _feed_one_by_one(self, values: list[Any], feeds: dict[str, Any]) -> None:
         for name, value in feeds.items():
             position = self._index.get(name)
             if position is None:
@@ -881,13 +892,6 @@ class ComputationalGraph:
             if type(value) is not float and type(value) is not int:  # those are kept as they are
                 value = checked_value(value, f"forward: feed {name!r}", name)
             values[position] = value
-        if len(feeds) != len(self._input_positions):
-            missing = [self._names[i] for i in self._input_positions if self._names[i] not in feeds]
-            raise MissingFeedError(
-                f"forward: no value fed for input{'s' if len(missing) > 1 else ''} "
-                + ", ".join(map(repr, missing)),
-                *missing,
-            )
 
     def _output(self, method: str) -> int:
         if len(self._sinks) == 1:

@@ -59,6 +59,7 @@ import os
 import weakref
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from gates import (
@@ -320,6 +321,14 @@ def forward(graph: ComputationalGraph, values: list[Any]) -> Any:
     return computed
 
 
+def feed(graph: ComputationalGraph, values: list[Any], feeds: dict[str, Any], kind: str) -> bool:
+    """Put each of ``feeds`` into ``values`` at its input's position, in C, and
+    give True; False (nothing or some of them put) where the kernel is not in
+    use or a feed is anything but a float or an int fed to a node of ``kind``:
+    then the Python engine feeds them, and words what is wrong."""
+    return _enabled and _kernel.feed(values, feeds, graph._index, graph._kinds, kind)
+
+
 def _python_runs(graph: ComputationalGraph) -> None:
     if graph._kernel is not None:
         graph._kernel.python_ran()
@@ -369,24 +378,28 @@ class Gradients(Mapping[str, Any]):
     (True, -2.0)
     """
 
-    __slots__ = ("_grads", "_index", "_names")
+    __slots__ = ("_grads", "_index", "_names", "_size")
 
     def __init__(self, names: list[str], index: dict[str, int], grads: Any) -> None:
-        self._names = names[: len(grads)]  # the nodes of the pass, whatever comes after
+        # The graph's own list and index, not copies: a graph only appends to
+        # them (a change of structure replaces them), so the pass's nodes stay
+        # the first len(grads) names.
+        self._names = names
         self._index = index
         self._grads = grads
+        self._size = len(grads)
 
     def __getitem__(self, name: str) -> Any:
         position = self._index.get(name) if type(name) is str else None
-        if position is None or position >= len(self._names) or self._names[position] != name:
+        if position is None or position >= self._size or self._names[position] != name:
             raise KeyError(name)
         return self._grads[position]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._names)
+        return islice(self._names, self._size)
 
     def __len__(self) -> int:
-        return len(self._names)
+        return self._size
 
     def __repr__(self) -> str:
         return repr(dict(self.items()))

@@ -201,8 +201,11 @@ def test_the_gradients_mapping_is_read_only_and_keeps_its_pass():
     g.forward(x=1.0, y=1.0, z=1.0)
     g.backward()
     assert "h" not in grads and len(grads) == 5 and grads["z"] == 3.0
+    assert list(grads) == ["x", "y", "z", "q", "f"]
     with pytest.raises(KeyError):
         _ = grads["h"]
+    g.group("qf", ["q", "f"])  # a change of structure: new lists, the old mapping intact
+    assert dict(grads) == {"x": -4.0, "y": -4.0, "z": 3.0, "q": -4.0, "f": 1}
 
 
 def test_caches_read_the_same_after_a_python_pass_and_a_compiled_one():
@@ -305,6 +308,54 @@ def test_anything_unusual_reads_as_on_the_python_engine(case, gate):
 def test_non_finite_and_non_float_feeds_read_as_on_the_python_engine(feeds):
     g = ComputationalGraph.from_expression("sigmoid(exp(x) * x) + 1 / x + max(x, 2)")
     assert repr(run(g, feeds, compiled=True)) == repr(run(g, feeds, compiled=False))
+
+
+@pytest.mark.parametrize(
+    "feeds",
+    [
+        {"x": 1.0, "nope": 2.0},  # placed in C up to the name that is not a node
+        {"x": 1.0, "w": 2.0},  # a parameter
+        {"x": 1.0, "x * w": 2.0},  # a gate
+        {"x": 1.0, "y": "two"},
+        {"x": 1.0, "y": [1.0, 2.0]},
+        {"x": 1.0, "y": True},
+        {"x": 1.0},  # y missing
+        {"y": 2.0, "x": np.float32(1.0)},
+    ],
+)
+def test_a_refused_feed_reads_as_on_the_python_engine_and_keeps_the_graph(feeds):
+    def graph() -> ComputationalGraph:
+        g = ComputationalGraph()
+        g.add_input("x"), g.add_input("y"), g.add_parameter("w", 3.0)
+        g.add_gate("x * w", MulGate(), ["x", "w"])
+        g.add_gate("f", AddGate(), ["x * w", "y"])
+        return g
+
+    compiled, python = graph(), graph()
+    assert repr(run(compiled, feeds, compiled=True)) == repr(run(python, feeds, compiled=False))
+    assert compiled.forward(x=5.0, y=2.0) == 17.0 and compiled.value("w") == 3.0
+
+
+@needs_kernel
+@pytest.mark.parametrize(
+    ("feeds", "placed"),
+    [
+        ({"x": 1.5, "y": 2}, True),
+        ({"x": 1.5, "w": 2.0}, False),
+        ({"x": 1.5, "nope": 2.0}, False),
+        ({"x": True}, False),
+        ({"x": np.float64(1.5)}, False),
+        ({1: 1.5}, False),
+    ],
+)
+def test_the_kernel_places_feeds_of_floats_and_ints_only(feeds, placed):
+    g = ComputationalGraph()
+    g.add_input("x"), g.add_input("y"), g.add_parameter("w", 3.0)
+    g.add_gate("f", AddGate(), ["x", "y"])
+    values = [None, None, 3.0, None]
+    assert kernel.feed(g, values, feeds, "input") is placed
+    if placed:
+        assert values == [1.5, 2, 3.0, None] and type(values[1]) is int
 
 
 def test_division_by_zero_reads_as_on_the_python_engine():
