@@ -631,6 +631,62 @@ static PyObject *kernel_feed(PyObject *module, PyObject *const *args, Py_ssize_t
     Py_RETURN_TRUE;
 }
 
+/* positions(index, inputs, start, consumed) is, for each gate k of a batch
+ * whose first gate goes to position `start`, the tuple of its inputs'
+ * positions (the index's own int objects), each marked 1 in the bytearray
+ * `consumed`; or None as soon as an entry of `inputs` is not a list or tuple
+ * of str, a name is not in `index`, or an input is not a node before its
+ * gate: the caller then checks the batch in Python, and words the fault. */
+static PyObject *kernel_positions(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 4 || !PyDict_CheckExact(args[0]) || !PyList_CheckExact(args[1]) ||
+        !PyByteArray_CheckExact(args[3])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "positions(index: dict, inputs: list, start: int, consumed: bytearray)");
+        return NULL;
+    }
+    PyObject *index = args[0], *inputs = args[1];
+    Py_ssize_t start = PyLong_AsSsize_t(args[2]);
+    if (start == -1 && PyErr_Occurred()) return NULL;
+    Py_ssize_t count = PyList_GET_SIZE(inputs);
+    char *consumed = PyByteArray_AS_STRING(args[3]);
+    if (PyByteArray_GET_SIZE(args[3]) < start + count) {
+        PyErr_SetString(PyExc_ValueError, "consumed holds fewer bytes than the nodes");
+        return NULL;
+    }
+    PyObject *result = PyList_New(count);
+    if (result == NULL) return NULL;
+    for (Py_ssize_t k = 0; k < count; k++) {
+        PyObject *names = PyList_GET_ITEM(inputs, k);
+        if (!PyList_CheckExact(names) && !PyTuple_CheckExact(names)) goto irregular;
+        Py_ssize_t size = PySequence_Fast_GET_SIZE(names);
+        PyObject *positions = PyTuple_New(size);
+        if (positions == NULL) goto error;
+        PyList_SET_ITEM(result, k, positions);
+        for (Py_ssize_t j = 0; j < size; j++) {
+            PyObject *name = PySequence_Fast_GET_ITEM(names, j);
+            if (!PyUnicode_CheckExact(name)) goto irregular;
+            PyObject *found = PyDict_GetItemWithError(index, name);
+            if (found == NULL) {
+                if (PyErr_Occurred()) goto error;
+                goto irregular;
+            }
+            Py_ssize_t position = PyLong_AsSsize_t(found);
+            if (position == -1 && PyErr_Occurred()) goto error;
+            if (position < 0 || position >= start + k) goto irregular;
+            consumed[position] = 1;
+            Py_INCREF(found);
+            PyTuple_SET_ITEM(positions, j, found);
+        }
+    }
+    return result;
+irregular:
+    Py_DECREF(result);
+    Py_RETURN_NONE;
+error:
+    Py_DECREF(result);
+    return NULL;
+}
+
 static PyMethodDef kernel_methods[] = {
     {"forward", (PyCFunction)(void (*)(void))kernel_forward, METH_FASTCALL,
      "forward(ops, a, b, customs, consts, values, more) -> Values, or None to run the Python "
@@ -641,6 +697,9 @@ static PyMethodDef kernel_methods[] = {
     {"feed", (PyCFunction)(void (*)(void))kernel_feed, METH_FASTCALL,
      "feed(values, feeds, index, kinds, input_kind) -> True once each fed float or int is "
      "placed, or False to feed in Python"},
+    {"positions", (PyCFunction)(void (*)(void))kernel_positions, METH_FASTCALL,
+     "positions(index, inputs, start, consumed) -> each gate's tuple of input positions, or "
+     "None to check them in Python"},
     {NULL, NULL, 0, NULL},
 };
 

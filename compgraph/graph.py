@@ -10,7 +10,7 @@ import threading
 import weakref
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from functools import partial
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
 from operator import lt
 from typing import TYPE_CHECKING, Any
 
@@ -74,9 +74,22 @@ _PLACED: dict[int, weakref.ref[ComputationalGraph]] = {}
 kernel.keep_caches(_PLACED)  # a built-in gate run by the kernel reads its cache from there
 
 
-def _release(gate_ids: set[int]) -> None:
-    for gate_id in gate_ids:
-        _PLACED.pop(gate_id, None)
+def _release(gates: list[list[Gate | None]], graph: weakref.ref[ComputationalGraph]) -> None:
+    """Take the gates of the collected ``graph`` (``gates[0]``) out of _PLACED."""
+    for gate in gates[0]:
+        if gate is not None and _PLACED.get(id(gate)) is graph:
+            del _PLACED[id(gate)]
+
+
+def _consumed_by(inputs_of: list[tuple[int, ...]], size: int) -> bytearray:
+    """A byte per node of ``size``: 1 where a gate of ``inputs_of`` consumes it."""
+    consumed = bytearray(size)
+    for position in set(chain.from_iterable(inputs_of)):
+        consumed[position] = 1
+    return consumed
+
+
+_NOT = bytes.maketrans(b"\x00\x01", b"\x01\x00")  # (0 and 1 swapped, for bytes.translate)
 
 
 class ComputationalGraph:
@@ -120,9 +133,9 @@ class ComputationalGraph:
         self._inputs_of: list[tuple[int, ...]] = []
         self._input_positions: list[int] = []
         self._sinks: dict[int, None] = {}  # nodes no gate consumes, in insertion order
-        self._gate_ids: set[int] = set()  # this graph's entries in _PLACED
-        weakref.finalize(self, _release, self._gate_ids)
         self._self_ref = weakref.ref(self)
+        self._gates_held = [self._gates]  # (the list of gates, even once another replaces it)
+        weakref.finalize(self, _release, self._gates_held, self._self_ref)
         self._lock = threading.Lock()  # held while a pass runs or the graph changes
         self._lock_holder = 0  # the thread holding it
         self._pass_thread = 0  # the thread that ran the latest forward pass
@@ -263,7 +276,6 @@ class ComputationalGraph:
             self._append_unguarded(name, GATE, gate, positions)
         finally:
             self._lock.release()
-        self._gate_ids.add(id(gate))
         _PLACED[id(gate)] = self._self_ref
         return name
 
@@ -327,7 +339,7 @@ class ComputationalGraph:
         gc.disable()
         start = len(self._names)
         try:
-            positions = self._checked_batch(names, gates, inputs)
+            positions, placed, consumed = self._checked_batch(names, gates, inputs)
         except BaseException:
             self._lock.release()
             if collecting:
@@ -341,16 +353,12 @@ class ComputationalGraph:
             if type(self._values) is not list:  # the kernel's values of a pass
                 self._values = self._values.copy()
             self._values += [None] * len(names)
-            consumed = set(chain.from_iterable(positions))
-            sinks = [position for position in self._sinks if position not in consumed]
-            sinks += [
-                position for position in range(start, len(self._names)) if position not in consumed
-            ]
+            unconsumed = consumed.translate(_NOT)
+            sinks = [position for position in self._sinks if unconsumed[position]]
+            sinks += compress(range(start, len(self._names)), unconsumed[start:])
             self._sinks = dict.fromkeys(sinks)
             self._changed()
-            gate_ids = list(map(id, gates))
-            self._gate_ids.update(gate_ids)
-            _PLACED.update(dict.fromkeys(gate_ids, self._self_ref))
+            _PLACED.update(placed)
         finally:
             self._lock.release()
             if collecting:
@@ -359,10 +367,11 @@ class ComputationalGraph:
 
     def _checked_batch(
         self, names: list[str], gates: list[Gate], inputs: list[Sequence[str]]
-    ) -> list[tuple[int, ...]]:
+    ) -> tuple[list[tuple[int, ...]], dict[int, weakref.ref[ComputationalGraph]], bytearray]:
         """The input positions of each gate of :meth:`add_gates`, its names put
-        in the index; or the error :meth:`add_gate` gives for the first gate it
-        would refuse, the index as it was.
+        in the index, the entries of its gates in _PLACED, and a byte per node
+        (1 where a gate of the batch consumes it); or the error :meth:`add_gate`
+        gives for the first gate it would refuse, the index as it was.
 
         Each check runs over the whole batch at once; only where one fails are
         the gates checked one by one, to find the first fault and its message.
@@ -377,7 +386,7 @@ class ComputationalGraph:
                 index.pop(name, None)
             return self._checked_one_by_one(names, gates, inputs)
         try:
-            placed = dict.fromkeys(map(id, gates))
+            placed = dict.fromkeys(map(id, gates), self._self_ref)
             fine = (
                 all(issubclass(cls, Gate) for cls in set(map(type, gates)))
                 and len(placed) == len(gates)
@@ -385,26 +394,32 @@ class ComputationalGraph:
                 and set(map(type, inputs)) <= {list, tuple}
             )
             if fine:
-                positions = list(map(tuple, map(map, repeat(index.__getitem__), inputs)))
-                last_consumed = map(partial(max, default=-1), positions)
+                consumed = bytearray(end)
+                found = kernel.input_positions(index, inputs, start, consumed)
+                if found is None:
+                    found = list(map(tuple, map(map, repeat(index.__getitem__), inputs)))
+                    last_consumed = map(partial(max, default=-1), found)
+                    fine = all(map(lt, last_consumed, range(start, end)))
+                    consumed = _consumed_by(found, end)
+                positions = found
                 kinds = {
                     (type(gate), getattr(gate, "input_count", None), len(consumed)): gate
                     for gate, consumed in zip(gates, positions)
                 }
-                fine = all(map(lt, last_consumed, range(start, end))) and all(
+                fine = fine and all(
                     arity_error(gate, count) is None for (*_, count), gate in kinds.items()
                 )
         except (KeyError, TypeError):
             fine = False
         if fine:
-            return positions
+            return positions, placed, consumed
         for name in names:
             del index[name]
         return self._checked_one_by_one(names, gates, inputs)
 
     def _checked_one_by_one(
         self, names: list[str], gates: list[Gate], inputs: list[Sequence[str]]
-    ) -> list[tuple[int, ...]]:
+    ) -> tuple[list[tuple[int, ...]], dict[int, weakref.ref[ComputationalGraph]], bytearray]:
         """:meth:`_checked_batch` one gate at a time, as if the ones before it
         had been added."""
         index = self._index
@@ -429,7 +444,8 @@ class ComputationalGraph:
             for name in names[: len(batch)]:
                 del index[name]
             raise
-        return positions
+        end = len(self._names) + len(positions)
+        return positions, dict.fromkeys(batch, self._self_ref), _consumed_by(positions, end)
 
     def _checked_gate(self, name: str, gate: Gate, inputs: Sequence[str]) -> tuple[int, ...]:
         """The positions of ``inputs``, once every check of :meth:`add_gate` passed."""
@@ -617,10 +633,7 @@ class ComputationalGraph:
             self._wait_for_lock("change the graph")
         try:
             kernel.settle(gate for _, _, gate, _ in nodes)  # before they leave their graphs
-            for gate_id in self._gate_ids:
-                if _PLACED.get(gate_id) is self._self_ref:
-                    del _PLACED[gate_id]
-            self._gate_ids.clear()
+            _release(self._gates_held, self._self_ref)
             kept = all(name in values for name, *_ in nodes)
             if not kept and self._pass != _NO_PASS:
                 self._invalidate("the graph changed since the latest forward pass")
@@ -635,8 +648,8 @@ class ComputationalGraph:
                 if kind == INPUT:
                     self._input_positions.append(self._index[name])
                 if gate is not None:
-                    self._gate_ids.add(id(gate))
                     _PLACED[id(gate)] = self._self_ref
+            self._gates_held[0] = self._gates
             self._values = [values.get(name) for name in self._names]
             self._steps = schedule.compile_steps(self._gates, self._inputs_of, 0)
             self._compiled = len(self._names)
@@ -1605,7 +1618,6 @@ class ComputationalGraph:
                 gate_copy = None if gate is None else full_copy(gate)
                 copied._append_unguarded(name, kind, gate_copy, inputs)
                 if gate_copy is not None:
-                    copied._gate_ids.add(id(gate_copy))
                     _PLACED[id(gate_copy)] = copied._self_ref
             copied._input_positions = list(self._input_positions)
             copied._steps = schedule.compile_steps(copied._gates, copied._inputs_of, 0)

@@ -58,7 +58,7 @@ import importlib
 import os
 import weakref
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -327,6 +327,19 @@ def feed(graph: ComputationalGraph, values: list[Any], feeds: dict[str, Any], ki
     use or a feed is anything but a float or an int fed to a node of ``kind``:
     then the Python engine feeds them, and words what is wrong."""
     return _enabled and _kernel.feed(values, feeds, graph._index, graph._kinds, kind)
+
+
+def input_positions(
+    index: dict[str, int], inputs: list[Sequence[str]], start: int, consumed: bytearray
+) -> list[tuple[int, ...]] | None:
+    """For a batch of gates whose first goes to position ``start``, each one's
+    input positions, looked up in C and marked 1 in ``consumed``; None where
+    the kernel is not in use, or an entry of ``inputs`` is not a list or tuple
+    of names of nodes before its gate: the Python checks then find the fault
+    and word it."""
+    if not _enabled:
+        return None
+    return _kernel.positions(index, inputs, start, consumed)  # type: ignore[no-any-return]
 
 
 def _python_runs(graph: ComputationalGraph) -> None:

@@ -65,6 +65,7 @@ bad_batches = [  # gate classes (a fresh instance for each graph) or what stands
     ("a later node", ["q", "r"], [AddGate, AddGate], [["x", "r"], ["x", "z"]]),
     ("itself", ["q", "r"], [AddGate, AddGate], [["x", "y"], ["r", "z"]]),
     ("an unknown input", ["q", "r"], [AddGate, AddGate], [["x", "y"], ["w", "z"]]),
+    ("an input not a string", ["q", "r"], [AddGate, AddGate], [["x", "y"], ["q", 3]]),
     ("a wrong arity", ["q", "r"], [AddGate, ExpGate], [["x", "y"], ["q", "z"]]),
     ("inputs as a string", ["q", "r"], [AddGate, ExpGate], [["x", "y"], "q"]),
     ("not a gate", ["q", "r"], [AddGate, lambda: "exp"], [["x", "y"], ["q"]]),
@@ -146,3 +147,17 @@ def test_the_collector_runs_again_after_a_batch():
         gc.enable()
     g.add_gates(["r"], [AddGate()], [["q", "z"]])
     assert gc.isenabled()
+
+
+def test_a_batchs_gates_are_free_again_once_their_graph_is_gone():
+    gates = [AddGate(), MulGate()]
+    g = leaves()
+    g.add_gates(["q", "f"], gates, [["x", "y"], ["q", "z"]])
+    g.group("qf", ["q", "f"])  # a change of structure places them again
+    other = leaves()
+    with pytest.raises(GateReuseError, match="another graph"):
+        other.add_gates(["a"], [gates[0]], [["x", "y"]])
+    del g
+    gc.collect()
+    other.add_gates(["a", "b"], gates, [["x", "y"], ["a", "z"]])
+    assert other.forward(x=1, y=2, z=4) == 12
