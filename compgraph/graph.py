@@ -9,6 +9,7 @@ import reprlib
 import threading
 import weakref
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import partial
 from itertools import chain, compress, repeat
 from operator import lt
@@ -79,6 +80,19 @@ def _release(gates: list[list[Gate | None]], graph: weakref.ref[ComputationalGra
     for gate in gates[0]:
         if gate is not None and _PLACED.get(id(gate)) is graph:
             del _PLACED[id(gate)]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The garbage collector off while a graph makes many objects at once (it
+    would walk every object of a large graph many times over), then as it was."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _consumed_by(inputs_of: list[tuple[int, ...]], size: int) -> bytearray:
@@ -335,35 +349,30 @@ class ComputationalGraph:
             )
         if not self._lock.acquire(blocking=False):
             self._wait_for_lock("add nodes")
-        collecting = gc.isenabled()
-        gc.disable()
-        start = len(self._names)
         try:
-            positions, placed, consumed = self._checked_batch(names, gates, inputs)
-        except BaseException:
-            self._lock.release()
-            if collecting:
-                gc.enable()
-            raise
-        try:
-            self._names += names
-            self._kinds += [GATE] * len(names)
-            self._gates += gates
-            self._inputs_of += positions
-            if type(self._values) is not list:  # the kernel's values of a pass
-                self._values = self._values.copy()
-            self._values += [None] * len(names)
-            unconsumed = consumed.translate(_NOT)
-            sinks = [position for position in self._sinks if unconsumed[position]]
-            sinks += compress(range(start, len(self._names)), unconsumed[start:])
-            self._sinks = dict.fromkeys(sinks)
-            self._changed()
-            _PLACED.update(placed)
+            with _collector_paused():
+                self._add_batch(names, gates, inputs)
         finally:
             self._lock.release()
-            if collecting:
-                gc.enable()
         return names
+
+    def _add_batch(self, names: list[str], gates: list[Gate], inputs: list[Sequence[str]]) -> None:
+        """:meth:`add_gates` once it holds the graph: check, then add."""
+        start = len(self._names)
+        positions, placed, consumed = self._checked_batch(names, gates, inputs)
+        self._names += names
+        self._kinds += [GATE] * len(names)
+        self._gates += gates
+        self._inputs_of += positions
+        if type(self._values) is not list:  # the kernel's values of a pass
+            self._values = self._values.copy()
+        self._values += [None] * len(names)
+        unconsumed = consumed.translate(_NOT)
+        sinks = [position for position in self._sinks if unconsumed[position]]
+        sinks += compress(range(start, len(self._names)), unconsumed[start:])
+        self._sinks = dict.fromkeys(sinks)
+        self._changed()
+        _PLACED.update(placed)
 
     def _checked_batch(
         self, names: list[str], gates: list[Gate], inputs: list[Sequence[str]]
@@ -710,8 +719,13 @@ class ComputationalGraph:
             values = self._values.copy()
             self._feed(values, merge_feeds(feeds, more_feeds))
             if self._compiled < len(self._names):
-                self._steps += schedule.compile_steps(self._gates, self._inputs_of, self._compiled)
-                self._compiled = len(self._names)
+                with _collector_paused():  # (a step per new gate; the kernel's program grows)
+                    self._steps += schedule.compile_steps(
+                        self._gates, self._inputs_of, self._compiled
+                    )
+                    self._compiled = len(self._names)
+                    if kernel.in_use() and not self.check_finite:
+                        kernel.describe(self)
             # Gates cache as they go: until every one has run, no pass is usable.
             self._invalidate("the latest forward pass did not finish")
             computed = kernel.forward(self, values)  # None: the pass is the Python engine's

@@ -215,12 +215,19 @@ class Program:
 
     def extend(self, gates: list[Gate | None], inputs_of: list[tuple[int, ...]]) -> None:
         """Describe the nodes past the ones already described."""
-        for position in range(len(self.ops), len(gates)):
+        ops, a_of, b_of, opcode_of = self.ops, self.a, self.b, OPCODES.get
+        for position in range(len(ops), len(gates)):
             gate, inputs = gates[position], inputs_of[position]
-            op = LEAF if gate is None else OPCODES.get(type(gate), CUSTOM)
+            if gate is None:
+                ops.append(LEAF)
+                a_of.append(0)
+                b_of.append(0)
+                continue
+            op = opcode_of(type(gate), CUSTOM)
             if op == ADD and len(inputs) != 2:
                 op = ADDN
-            replaced = op != LEAF and bool({"forward", "backward"} & vars(gate).keys())
+            held = vars(gate)
+            replaced = "forward" in held or "backward" in held
             if replaced:
                 op = CUSTOM  # methods replaced on the instance: call what is there
             a = inputs[0] if inputs else 0
@@ -230,14 +237,14 @@ class Program:
                 self.more.extend(inputs)
             elif op == CUSTOM:
                 a = len(self.customs)
-                self.customs.append((gate.forward, gate.backward, inputs))  # type: ignore[union-attr]
+                self.customs.append((gate.forward, gate.backward, inputs))
                 self.user_gates |= replaced or type(gate).__module__.partition(".")[0] != "gates"
             elif op in _WITH_CONSTANT:
                 b = len(self.consts)
-                self.consts.append(gate)  # type: ignore[arg-type]
-            self.ops.append(op)
-            self.a.append(a)
-            self.b.append(b)
+                self.consts.append(gate)
+            ops.append(op)
+            a_of.append(a)
+            b_of.append(b)
         self.gates = gates
         self.inputs_of = inputs_of
         self._positions = None
@@ -310,11 +317,7 @@ def forward(graph: ComputationalGraph, values: list[Any]) -> Any:
     if not _enabled or graph.check_finite:
         _python_runs(graph)
         return None
-    program = graph._kernel
-    if program is None or program.steps is not graph._steps:
-        program = graph._kernel = Program(graph._steps)
-    if len(program.ops) < len(graph._gates):
-        program.extend(graph._gates, graph._inputs_of)
+    program = describe(graph)
     computed = program.forward(values)
     if computed is None:
         program.python_ran()
@@ -340,6 +343,17 @@ def input_positions(
     if not _enabled:
         return None
     return _kernel.positions(index, inputs, start, consumed)  # type: ignore[no-any-return]
+
+
+def describe(graph: ComputationalGraph) -> Program:
+    """``graph``'s program, grown to its latest gates (a new one after a change
+    of structure, which gives the graph a new schedule)."""
+    program = graph._kernel
+    if program is None or program.steps is not graph._steps:
+        program = graph._kernel = Program(graph._steps)
+    if len(program.ops) < len(graph._gates):
+        program.extend(graph._gates, graph._inputs_of)
+    return program
 
 
 def _python_runs(graph: ComputationalGraph) -> None:

@@ -191,6 +191,7 @@ def test_int_feeds_keep_giving_ints():
     assert all(type(v) is int for v in grads.values())
 
 
+@needs_kernel
 def test_the_gradients_mapping_is_read_only_and_keeps_its_pass():
     g = lectures_graph()
     g.forward(x=-2.0, y=5.0, z=-4.0)
