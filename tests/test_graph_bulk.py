@@ -18,7 +18,7 @@ from compgraph import (
     GraphTypeError,
     NodeNotFoundError,
 )
-from gates import AddGate, ExpGate, MulGate, SigmoidGate
+from gates import AddGate, ExpGate, Gate, MulGate, SigmoidGate
 
 
 def leaves() -> ComputationalGraph:
@@ -147,6 +147,31 @@ def test_the_collector_runs_again_after_a_batch():
         gc.enable()
     g.add_gates(["r"], [AddGate()], [["q", "z"]])
     assert gc.isenabled()
+
+
+class Collecting(Gate):
+    """Says whether the collector runs while its graph's pass calls it."""
+
+    def forward(self, x):
+        self.collecting = gc.isenabled()
+        return x
+
+    def backward(self, dz):
+        return [dz]
+
+
+def test_the_first_pass_compiles_with_the_collector_paused_and_runs_with_it_as_it_was():
+    g = leaves()
+    g.add_gates(["q", "c"], [AddGate(), Collecting()], [["x", "y", "z"], ["q"]])
+    assert g.forward(x=1.0, y=2.0, z=3.0) == 6.0
+    assert g.gate("c").collecting and gc.isenabled()
+    g.add_gates(["e"], [Collecting()], [["c"]])
+    gc.disable()
+    try:
+        assert g.forward(x=1.0, y=2.0, z=4.0) == 7.0
+        assert not gc.isenabled() and not g.gate("e").collecting
+    finally:
+        gc.enable()
 
 
 def test_a_batchs_gates_are_free_again_once_their_graph_is_gone():
