@@ -1,6 +1,7 @@
 """Building benchmark: a large random scalar circuit built gate by gate with
 ``add_gate`` and at once with ``add_gates``, and the memory a graph holds per
-gate after a pass (measured with tracemalloc).
+gate after a pass (measured with tracemalloc). A plain Python loop that only
+keeps what a graph must keep per gate shows what CPython alone costs.
 
 Timings on a shared machine vary from run to run: each figure is the best of
 ``--runs`` runs, printed with the range. Memory does not vary.
@@ -53,6 +54,32 @@ def at_once(leaves: list[str], names: list[str], gates: list[Any], inputs: list[
         g.add_input(leaf)
     g.add_gates(names, gates, inputs)
     return g
+
+
+def floor(leaves: list[str], names: list[str], gates: list[Any], inputs: list[Any]) -> Any:
+    """What CPython alone takes to keep, per gate, what a graph must keep: the
+    name in an index, the inputs looked up in it, a node's lists, the nodes no
+    gate consumes, and the gate among the placed ones. No check, no lock."""
+    index = {leaf: position for position, leaf in enumerate(leaves)}
+    kept: list[list[Any]] = [list(leaves), [], [], [], []]
+    all_names, kinds, all_gates, inputs_of, values = kept
+    sinks = dict.fromkeys(range(len(leaves)))
+    placed: dict[int, Any] = {}
+    get = index.__getitem__
+    for name, gate, names_in in zip(names, gates, inputs):
+        position = len(all_names)
+        positions = tuple(map(get, names_in))
+        index[name] = position
+        all_names.append(name)
+        kinds.append("gate")
+        all_gates.append(gate)
+        inputs_of.append(positions)
+        values.append(None)
+        for consumed in positions:
+            sinks.pop(consumed, None)
+        sinks[position] = None
+        placed[id(gate)] = index
+    return index, kept, sinks, placed
 
 
 def timed(build: Callable[..., Any], circuit: Circuit, runs: int) -> list[float]:
@@ -114,6 +141,7 @@ def main() -> None:
         ("add_gate, one call per gate", timed(one_by_one, circuit, args.runs)),
         ("add_gates, one call", timed(at_once, circuit, args.runs)),
         ("add_gates, making the names and gates too", timed_with_parts(circuit, args.runs)),
+        ("a plain Python loop keeping the same", timed(floor, circuit, args.runs)),
     ]
     for label, times in rows:
         print(f"  {label:<42} {figure(times, n)}")
