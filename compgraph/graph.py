@@ -412,8 +412,8 @@ class ComputationalGraph:
                     consumed = _consumed_by(found, end)
                 positions = found
                 kinds = {
-                    (type(gate), getattr(gate, "input_count", None), len(consumed)): gate
-                    for gate, consumed in zip(gates, positions)
+                    (type(gate), getattr(gate, "input_count", None), len(gate_inputs)): gate
+                    for gate, gate_inputs in zip(gates, positions)
                 }
                 fine = fine and all(
                     arity_error(gate, count) is None for (*_, count), gate in kinds.items()

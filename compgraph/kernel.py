@@ -33,6 +33,11 @@ After a compiled pass everything reads as after a Python one: ``value`` and
 attributes (``g.gate("f").x``, ``.z``, ``.x_wins``, ...) are read from the
 arrays when first asked for (:func:`gates.base.keep_caches_elsewhere`).
 
+Two chores of every pass and of building are done in C too, where it is
+built: feeding floats and ints (:func:`feed`), and looking up the inputs of a
+batch of gates (:func:`input_positions`, for ``add_gates``); anything else
+there goes to the Python code, which words any fault.
+
 Set the environment variable ``COMPGRAPH_NO_KERNEL`` (to anything but empty)
 before importing compgraph, or call ``use_kernel(False)``, to run every pass
 in Python.
