@@ -677,6 +677,9 @@ static PyObject *kernel_positions(PyObject *module, PyObject *const *args, Py_ss
             Py_INCREF(found);
             PyTuple_SET_ITEM(positions, j, found);
         }
+        /* A tuple of ints holds no reference cycle: the collector need not
+         * walk it (CPython untracks such tuples itself, at its next walk). */
+        PyObject_GC_UnTrack(positions);
     }
     return result;
 irregular:

@@ -4,6 +4,7 @@ errors as the Python engine, and the fallbacks to it."""
 from __future__ import annotations
 
 import copy
+import gc
 import math
 import os
 import pickle
@@ -357,6 +358,16 @@ def test_the_kernel_places_feeds_of_floats_and_ints_only(feeds, placed):
     assert kernel.feed(g, values, feeds, "input") is placed
     if placed:
         assert values == [1.5, 2, 3.0, None] and type(values[1]) is int
+
+
+@needs_kernel
+def test_a_batchs_input_positions_are_left_out_of_the_collectors_walks():
+    g = ComputationalGraph()
+    g.add_input("x"), g.add_input("y")
+    g.add_gates(["s", "p"], [AddGate(), MulGate()], [["x", "y"], ("s", "x")])
+    assert g._inputs_of[2:] == [(0, 1), (2, 0)]
+    assert not any(map(gc.is_tracked, g._inputs_of[2:]))  # tuples of ints hold no cycle
+    assert g.forward(x=2.0, y=3.0) == 10.0 and g.backward()["x"] == 7.0
 
 
 def test_division_by_zero_reads_as_on_the_python_engine():
