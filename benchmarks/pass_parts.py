@@ -12,64 +12,28 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
-from typing import Any
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from bench_engine import build
+from bench_engine import build, per_gate_ns
 from circuits import random_circuit
 
 from compgraph import kernel
-
-
-def median_ns(run: Callable[[], Any], n_gates: int, repeats: int) -> float:
-    run()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) / n_gates * 1e9
 
 
 def parts(n_gates: int) -> None:
     g, feeds = build(random_circuit(n_gates, seed=n_gates))
     g.forward(feeds)
     g.backward()
-    program, compiled = g._kernel, kernel._kernel
+    program = g._kernel
     leaves = g._values.copy()  # what a pass starts from
-    values = compiled.forward(
-        program.ops, program.a, program.b, program.customs, program.consts, leaves, program.more
-    )
+    values = program.forward(leaves)
     output = g._output("backward")
     repeats = 201 if n_gates <= 10_000 else 21
-    whole = median_ns(lambda: (g.forward(feeds), g.backward()), n_gates, repeats)
-    own_forward = median_ns(
-        lambda: compiled.forward(
-            program.ops, program.a, program.b, program.customs, program.consts, leaves, program.more
-        ),
-        n_gates,
-        repeats,
-    )
-    own_backward = median_ns(
-        lambda: compiled.backward(
-            program.ops,
-            program.a,
-            program.b,
-            program.customs,
-            program.consts,
-            values,
-            output,
-            1,
-            program.more,
-        ),
-        n_gates,
-        repeats,
-    )
+    whole = per_gate_ns(lambda: (g.forward(feeds), g.backward()), n_gates, repeats)
+    own_forward = per_gate_ns(lambda: program.forward(leaves), n_gates, repeats)
+    own_backward = per_gate_ns(lambda: program.backward(values, output, 1), n_gates, repeats)
     around = whole - own_forward - own_backward
     print(f"{n_gates:,} gates ({len(feeds)} inputs), ns per gate:")
     print(f"  forward + backward, as a user runs them  {whole:7.1f}")

@@ -263,6 +263,13 @@ class Program:
             self._adopt(computed)
         return computed
 
+    def backward(self, values: Any, output: int, dout: Any) -> Any:
+        """The gradients of the pass whose values the kernel's forward gave
+        (``values``), from ``dout`` at ``output``; or None."""
+        return _kernel.backward(
+            self.ops, self.a, self.b, self.customs, self.consts, values, output, dout, self.more
+        )
+
     def python_ran(self) -> None:
         """A Python pass is about to leave its caches in the gates."""
         self._python_cached = True
@@ -383,17 +390,7 @@ def backward(graph: ComputationalGraph, values: Any, output: int, dout: Any) -> 
     program = graph._kernel
     if not _enabled or program is None or type(values) is not _kernel.Values:
         return None
-    return _kernel.backward(
-        program.ops,
-        program.a,
-        program.b,
-        program.customs,
-        program.consts,
-        values,
-        output,
-        dout,
-        program.more,
-    )
+    return program.backward(values, output, dout)
 
 
 class Gradients(Mapping[str, Any]):
